@@ -1,0 +1,53 @@
+"""hitl_nb: human-in-the-loop review of LangGraph agents, native to Jupyter notebooks.
+
+Example::
+
+    import hitl_nb
+    session = hitl_nb.review(graph, {"task": "send the Q3 numbers"}, thread_id="t1")
+    session.cards[0].approve()
+"""
+
+from __future__ import annotations
+
+from ._api import areview, checkpointer, review
+from ._db import LogUnavailable
+from .log import DecisionLog
+from .model import (
+    AlreadyDecided,
+    Decision,
+    HitlError,
+    InvalidResponse,
+    MissingCheckpointer,
+    NotAllowed,
+    ReviewRequest,
+    Risk,
+    StaleRequest,
+)
+from .request import request_review
+from .session import ResumeFailed, Session
+from .widgets import ReviewCard, SessionView
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyDecided",
+    "Decision",
+    "DecisionLog",
+    "HitlError",
+    "InvalidResponse",
+    "LogUnavailable",
+    "MissingCheckpointer",
+    "NotAllowed",
+    "ResumeFailed",
+    "ReviewCard",
+    "ReviewRequest",
+    "Risk",
+    "Session",
+    "SessionView",
+    "StaleRequest",
+    "__version__",
+    "areview",
+    "checkpointer",
+    "request_review",
+    "review",
+]

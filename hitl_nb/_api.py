@@ -1,0 +1,125 @@
+"""The front door: `review`, `areview` and `checkpointer`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import formats
+from ._db import LogUnavailable, is_postgres_url
+from .log import DecisionLog
+from .model import HitlError, utcnow
+from .session import Session, is_async_graph
+from .widgets import SessionView
+
+
+def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
+    """A LangGraph checkpointer in ``target``: a SQLite path (the same file as the
+    decision log is fine) or a ``postgresql://`` URL (``postgres`` extra).
+
+    Example::
+
+        graph = builder.compile(checkpointer=hitl_nb.checkpointer("hitl.db"))
+    """
+    if is_postgres_url(target):
+        from ._postgres import postgres_checkpointer
+
+        return postgres_checkpointer(str(target))
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = str(target)
+    if path != ":memory:" and not Path(path).expanduser().resolve().parent.is_dir():
+        raise LogUnavailable(f"cannot create checkpoints in {path!r}: its folder does not exist")
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    saver = SqliteSaver(conn)
+    saver.setup()
+    return saver
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _show(view: SessionView, display: bool | None) -> None:
+    if display or (display is None and _in_kernel()):
+        from IPython.display import display as ipy_display
+
+        ipy_display(view)
+
+
+def review(
+    graph: Any,
+    input: Any = None,
+    thread_id: str | None = None,
+    log: DecisionLog | str | os.PathLike[str] | None = "hitl.db",
+    *,
+    reviewer: str | None = None,
+    resume: formats.ResumeMapper | None = None,
+    config: dict[str, Any] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    display: bool | None = None,
+) -> SessionView:
+    """Run ``graph`` on ``input`` until a human is needed and show the review cards.
+
+    ``input=None`` with a ``thread_id`` picks up that thread's pending reviews (after a
+    kernel restart) without re-running it. ``resume(request, decision)`` replaces the
+    default resume value of plain ``interrupt()`` payloads. In a notebook the session
+    displays itself (``display=False`` to stop that).
+
+    Example::
+
+        session = hitl_nb.review(graph, {"task": "send the Q3 numbers"}, thread_id="t1")
+        session.cards[0].approve()
+    """
+    if is_async_graph(graph):
+        raise HitlError("this graph has async nodes; run it with "
+                        "`session = await hitl_nb.areview(graph, input, ...)`")
+    if input is None and thread_id is None:
+        raise HitlError("nothing to review: pass an input to run the graph, or the thread_id "
+                        "of a thread whose pending reviews to pick up")
+    session = Session(graph, thread_id=thread_id, log=log, reviewer=reviewer, clock=clock,
+                      resume=resume, config=config)
+    view = SessionView(session)
+    _show(view, display)
+    session.start(input)
+    return view
+
+
+async def areview(
+    graph: Any,
+    input: Any = None,
+    thread_id: str | None = None,
+    log: DecisionLog | str | os.PathLike[str] | None = "hitl.db",
+    *,
+    reviewer: str | None = None,
+    resume: formats.ResumeMapper | None = None,
+    config: dict[str, Any] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    display: bool | None = None,
+) -> SessionView:
+    """`review` for graphs with async nodes: ``session = await hitl_nb.areview(...)``.
+
+    Cards' buttons schedule the resume on the running event loop; in code, await
+    ``session.adecide(...)`` or the awaitable that ``card.approve()`` returns.
+    """
+    from ._async import AsyncSession
+
+    if input is None and thread_id is None:
+        raise HitlError("nothing to review: pass an input or a thread_id")
+    session = AsyncSession(graph, thread_id=thread_id, log=log, reviewer=reviewer,
+                           clock=clock, resume=resume, config=config)
+    view = SessionView(session)
+    _show(view, display)
+    await session.astart(input)
+    return view

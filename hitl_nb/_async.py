@@ -1,0 +1,107 @@
+"""`AsyncSession`: the same review path for graphs with async nodes (``areview``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langgraph.types import Command
+
+from . import formats
+from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
+from .session import Session
+
+
+class AsyncSession(Session):
+    """A `Session` whose graph runs with ``astream``/``aget_state``.
+
+    ``decide`` (what a button calls) schedules `adecide` on the running loop and returns
+    the task; code can ``await session.adecide(request, decision)`` directly.
+    """
+
+    async def astart(self, input: Any = None) -> AsyncSession:
+        if input is None:
+            self._absorb(await self.graph.aget_state(self.config))
+            await self._arecover()
+        else:
+            await self._arun(input)
+        return self
+
+    async def _arun(self, graph_input: Any) -> None:
+        self.busy = True
+        self._emit("progress", "running")
+        try:
+            async for mode, chunk in self.graph.astream(graph_input, self.config,
+                                                        stream_mode=["tasks", "updates"]):
+                self._progress(mode, chunk)
+        finally:
+            self.busy = False
+        self._absorb(await self.graph.aget_state(self.config))
+
+    async def _apending_ids(self) -> set[str]:
+        return {i.id for i in (await self.graph.aget_state(self.config)).interrupts}
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Any:  # type: ignore[override]
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.adecide(request, decision))
+        return asyncio.ensure_future(self.adecide(request, decision))
+
+    async def adecide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        decision = self._stamp(decision)
+        formats.validate(request, decision)
+        self._check_pending(request, await self._apending_ids())
+        self.log.record(request, decision)
+        self.decided[request.key] = decision
+        self._emit("changed")
+        if not self.pending:
+            await self._aapply(self._ready_interrupts())
+        return decision
+
+    async def aresume_now(self) -> None:
+        ready = self._ready_interrupts()
+        if not ready:
+            raise HitlError("no interrupt is fully decided yet; decide a card first")
+        await self._aapply(ready)
+
+    async def aretry(self) -> None:
+        self.error = None
+        self._absorb(await self.graph.aget_state(self.config))
+        await self._arecover()
+
+    async def _aapply(self, interrupt_ids: list[str]) -> None:
+        if not interrupt_ids:
+            return
+        if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
+            raise AlreadyDecided(f"interrupts {', '.join(interrupt_ids)} of thread "
+                                 f"{self.thread_id} are being resumed by another process")
+        live = await self._apending_ids()
+        gone = [i for i in interrupt_ids if i not in live]
+        if gone:
+            self.log.mark_applied(self.thread_id, gone, {})
+            interrupt_ids = [i for i in interrupt_ids if i in live]
+        if not interrupt_ids:
+            self._absorb(await self.graph.aget_state(self.config))
+            return
+        values = self._resume_map(interrupt_ids)
+        try:
+            await self._arun(Command(resume=values))
+        except Exception as exc:
+            self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
+            self.error = exc
+            self._absorb(await self.graph.aget_state(self.config))
+            self._fail(exc)
+        self.log.mark_applied(self.thread_id, interrupt_ids, values)
+        self._absorb(await self.graph.aget_state(self.config))
+
+    async def _arecover(self) -> None:
+        unapplied = self.log.unapplied(self.thread_id)
+        pending = {r.interrupt_id for r in self.requests}
+        stale = [i for i in unapplied if i not in pending]
+        if stale and self.log.claim(self.thread_id, stale, self.owner, self.lease_s):
+            self.log.mark_applied(self.thread_id, stale, {})
+        ready = set(self._ready_interrupts())
+        todo = [i for i in unapplied if i in ready]
+        if todo:
+            await self._aapply(todo)

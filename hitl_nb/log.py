@@ -1,0 +1,262 @@
+"""The decision log: every decision, durable first, one call away from a DataFrame.
+
+A decision row is ``recorded`` before the graph resumes, ``applying`` while one process
+holds a short lease on it, and ``applied`` once the resume returned. One decision per
+(thread_id, interrupt_id, action_index) is enforced by a UNIQUE constraint, so a double
+click or a second kernel cannot decide twice.
+
+Example::
+
+    log = hitl_nb.DecisionLog("hitl.db")
+    df = log.to_pandas()
+    df.groupby("action").decision.value_counts()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from . import _schema
+from ._db import IntegrityError, LogUnavailable, connect
+from .model import AlreadyDecided, Decision, ReviewRequest
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DecisionLog", "LogUnavailable"]
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _epoch(dt: datetime | None) -> float | None:
+    return None if dt is None else dt.timestamp()
+
+
+def _dt(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
+
+
+class DecisionLog:
+    """Durable store of review decisions (a SQLite path, a connection, or a PostgreSQL URL).
+
+    ``setup()`` is lazy and idempotent: the tables are created on first use.
+    """
+
+    def __init__(self, target: Any = "hitl.db") -> None:
+        self.target = target
+        self._db = connect(target)
+        self._ready = False
+
+    def __repr__(self) -> str:
+        where = self.target if isinstance(self.target, (str, os.PathLike)) else self._db.dialect
+        return f"DecisionLog({str(where)!r})"
+
+    # -- set-up ---------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Create the tables if they are missing (safe to call every time)."""
+        if self._ready:
+            return
+        script = _schema.POSTGRES if self._db.dialect == "postgres" else _schema.SQLITE
+        self._db.executescript(script)
+        self._ready = True
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- requests ----------------------------------------------------------------------
+    def note_requests(self, requests: Iterable[ReviewRequest], now: datetime) -> dict:
+        """Remember when each request was first seen; return key -> first-seen time.
+
+        The first time survives restarts, so latency counts from the real request.
+        """
+        self.setup()
+        requests = list(requests)
+        if not requests:
+            return {}
+        with self._db.transaction() as cur:
+            for r in requests:
+                cur.execute(self._q(
+                    "INSERT INTO hitl_requests (thread_id, interrupt_id, action_index, action,"
+                    " requested_at, request) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (thread_id, interrupt_id, action_index) DO NOTHING"),
+                    (r.thread_id, r.interrupt_id, r.index, r.action, now.timestamp(),
+                     _dumps(r.to_dict())),
+                )
+        threads = {r.thread_id for r in requests}
+        rows = []
+        for thread in threads:
+            rows += self._db.query(
+                self._q("SELECT thread_id, interrupt_id, action_index, requested_at"
+                        " FROM hitl_requests WHERE thread_id = ?"), (thread,))
+        return {(t, i, n): _dt(at) for t, i, n, at in rows}
+
+    # -- decisions ---------------------------------------------------------------------
+    def record(self, request: ReviewRequest, decision: Decision) -> int:
+        """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists."""
+        self.setup()
+        decided = decision.decided_at or datetime.now(timezone.utc)
+        latency = (decided - request.requested_at).total_seconds() if request.requested_at \
+            else None
+        values = {
+            "thread_id": request.thread_id,
+            "interrupt_id": request.interrupt_id,
+            "action_index": request.index,
+            "action": request.action or "(unnamed)",
+            "decision": decision.type,
+            "comment": decision.comment,
+            "reviewer": decision.reviewer or "unknown",
+            "requested_at": _epoch(request.requested_at),
+            "decided_at": decided.timestamp(),
+            "latency_s": latency,
+            "confidence": request.confidence,
+            "risk_score": request.risk.score if request.risk else None,
+            "risk_tier": request.risk.tier if request.risk else None,
+            "args": _dumps(request.args),
+            "edited_args": _dumps(decision.args) if decision.type == "edit" else None,
+            "response": _dumps(decision.response),
+            "request": _dumps(request.to_dict()),
+            "format": request.format,
+            "status": "recorded",
+        }
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        try:
+            with self._db.transaction() as cur:
+                cur.execute(self._q(f"INSERT INTO hitl_decisions ({cols}) VALUES ({marks})"),
+                            tuple(values.values()))
+                rowid = cur.lastrowid if self._db.dialect == "sqlite" else None
+        except IntegrityError:
+            first = self.get(*request.key)
+            who = first.summary() if first else "decided already"
+            raise AlreadyDecided(
+                f"{request.action!r} (thread {request.thread_id}, interrupt "
+                f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
+        return int(rowid or 0)
+
+    def get(self, thread_id: str, interrupt_id: str, index: int = 0) -> Decision | None:
+        """The decision recorded for one request, if any."""
+        self.setup()
+        rows = self._db.query(self._q(
+            "SELECT decision, edited_args, comment, response, reviewer, decided_at"
+            " FROM hitl_decisions WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"),
+            (thread_id, interrupt_id, index))
+        return _decision(rows[0]) if rows else None
+
+    def decisions(self, thread_id: str, interrupt_id: str) -> dict[int, Decision]:
+        """Action index -> decision, for one interrupt."""
+        self.setup()
+        rows = self._db.query(self._q(
+            "SELECT decision, edited_args, comment, response, reviewer, decided_at, action_index"
+            " FROM hitl_decisions WHERE thread_id = ? AND interrupt_id = ?"),
+            (thread_id, interrupt_id))
+        return {row[6]: _decision(row) for row in rows}
+
+    def status(self, thread_id: str, interrupt_id: str) -> set[str]:
+        self.setup()
+        rows = self._db.query(self._q(
+            "SELECT DISTINCT status FROM hitl_decisions WHERE thread_id = ? AND interrupt_id = ?"),
+            (thread_id, interrupt_id))
+        return {r[0] for r in rows}
+
+    def unapplied(self, thread_id: str) -> list[str]:
+        """Interrupt ids of the thread with decisions recorded but not yet applied."""
+        self.setup()
+        rows = self._db.query(self._q(
+            "SELECT DISTINCT interrupt_id FROM hitl_decisions WHERE thread_id = ?"
+            " AND status != 'applied'"), (thread_id,))
+        return [r[0] for r in rows]
+
+    # -- applying (a lease, so two processes never resume the same decision) --------------
+    def claim(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
+              lease_s: float = 300.0) -> bool:
+        """Take the lease on these interrupts' decisions; False if another owner holds it."""
+        self.setup()
+        now = time.time()
+        marks = ", ".join("?" for _ in interrupt_ids)
+        with self._db.transaction() as cur:
+            cur.execute(self._q(
+                f"SELECT COUNT(*) FROM hitl_decisions WHERE thread_id = ? AND interrupt_id IN"
+                f" ({marks}) AND (status = 'applied' OR (status = 'applying' AND owner != ?"
+                f" AND lease_until > ?))"), (thread_id, *interrupt_ids, owner, now))
+            if cur.fetchone()[0]:
+                return False
+            cur.execute(self._q(
+                f"UPDATE hitl_decisions SET status = 'applying', owner = ?, lease_until = ?"
+                f" WHERE thread_id = ? AND interrupt_id IN ({marks})"),
+                (owner, now + lease_s, thread_id, *interrupt_ids))
+        return True
+
+    def mark_applied(self, thread_id: str, interrupt_ids: Sequence[str],
+                     resume_values: dict[str, Any]) -> None:
+        self.setup()
+        now = time.time()
+        with self._db.transaction() as cur:
+            for iid in interrupt_ids:
+                cur.execute(self._q(
+                    "UPDATE hitl_decisions SET status = 'applied', applied_at = ?,"
+                    " resume_value = ?, error = NULL, lease_until = NULL"
+                    " WHERE thread_id = ? AND interrupt_id = ?"),
+                    (now, _dumps(resume_values.get(iid)), thread_id, iid))
+
+    def release(self, thread_id: str, interrupt_ids: Sequence[str], error: str | None) -> None:
+        """Give the lease back after a failed resume; the decisions stay recorded."""
+        self.setup()
+        marks = ", ".join("?" for _ in interrupt_ids)
+        with self._db.transaction() as cur:
+            cur.execute(self._q(
+                f"UPDATE hitl_decisions SET status = 'recorded', owner = NULL,"
+                f" lease_until = NULL, error = ? WHERE thread_id = ? AND interrupt_id IN"
+                f" ({marks}) AND status = 'applying'"), (error, thread_id, *interrupt_ids))
+
+    # -- analysis ----------------------------------------------------------------------
+    def to_pandas(self, since: datetime | None = None, thread_id: str | None = None,
+                  action: str | None = None) -> pd.DataFrame:
+        """One row per decision, typed: UTC datetimes, categoricals, floats, parsed JSON."""
+        from ._frame import decisions_frame
+
+        self.setup()
+        where, params = [], []
+        if since is not None:
+            where.append("decided_at >= ?")
+            params.append(since.timestamp())
+        if thread_id is not None:
+            where.append("thread_id = ?")
+            params.append(thread_id)
+        if action is not None:
+            where.append("action = ?")
+            params.append(action)
+        sql = "SELECT id, " + ", ".join(_schema.DECISION_COLUMNS) + " FROM hitl_decisions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        names, rows = self._db.columns(self._q(sql), params)
+        return decisions_frame(names, rows)
+
+    def __len__(self) -> int:
+        self.setup()
+        return int(self._db.query("SELECT COUNT(*) FROM hitl_decisions")[0][0])
+
+    # -- helpers -----------------------------------------------------------------------
+    def _q(self, sql: str) -> str:
+        return sql if self._db.dialect == "sqlite" else self._pg(sql)
+
+    @staticmethod
+    def _pg(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+
+def _decision(row: Sequence[Any]) -> Decision:
+    kind, edited, comment, response, reviewer, decided = row[:6]
+    return Decision(type=kind, args=_loads(edited), comment=comment, response=_loads(response),
+                    reviewer=reviewer, decided_at=_dt(decided))

@@ -1,0 +1,218 @@
+"""Plain data: what a reviewer is asked (`ReviewRequest`) and what they answer (`Decision`).
+
+Everything above this module (formats, render, log, session, widgets) speaks in these
+types; nothing here imports LangGraph or ipywidgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+DecisionType = Literal["approve", "reject", "edit", "respond"]
+DECISION_TYPES: tuple[DecisionType, ...] = ("approve", "reject", "edit", "respond")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (the default clock)."""
+    return datetime.now(timezone.utc)
+
+
+def default_reviewer() -> str:
+    """The OS user name, or ``"unknown"`` where it cannot be found."""
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database in some containers
+        return "unknown"
+
+
+class HitlError(Exception):
+    """Base class of every error hitl_nb raises on purpose."""
+
+
+class AlreadyDecided(HitlError):
+    """The request was decided already (by this or another reviewer, or process)."""
+
+    def __init__(self, message: str, decision: Decision | None = None) -> None:
+        super().__init__(message)
+        self.decision = decision
+
+
+class StaleRequest(AlreadyDecided):
+    """The interrupt is no longer pending in the graph: the card is out of date."""
+
+
+class InvalidResponse(HitlError, ValueError):
+    """A decision or response does not fit what the request allows or its schema."""
+
+
+class NotAllowed(InvalidResponse):
+    """The decision type is not one the request allows (e.g. Edit on an approve-only tool)."""
+
+
+class MissingCheckpointer(HitlError):
+    """The graph was compiled without a checkpointer, so it cannot pause and resume."""
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A policy's verdict: ``tier`` is ``"always"``, ``"uncertain"`` or ``"never"``
+    (a review is needed always, on uncertainty, or never); ``score`` in [0, 1]."""
+
+    tier: str
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return self.tier != "never"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier, "score": self.score, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Risk | None:
+        if not isinstance(data, Mapping) or "tier" not in data:
+            return None
+        try:
+            score = float(data.get("score", 0.0))
+        except (TypeError, ValueError):
+            score = 0.0
+        reasons = data.get("reasons") or ()
+        if isinstance(reasons, str):
+            reasons = (reasons,)
+        return cls(str(data["tier"]), score, tuple(str(r) for r in reasons))
+
+
+@dataclass
+class ReviewRequest:
+    """One action awaiting a human decision.
+
+    A LangGraph interrupt becomes one request, or several when its payload batches
+    several actions (``index`` of ``count``). ``format`` names the module in
+    :mod:`hitl_nb.formats` that parsed it and knows its resume value.
+    """
+
+    action: str
+    args: Any = field(default_factory=dict)
+    description: str | None = None
+    allowed: tuple[DecisionType, ...] = DECISION_TYPES
+    format: str = "plain"
+    thread_id: str = ""
+    interrupt_id: str = ""
+    index: int = 0
+    count: int = 1
+    node: str | None = None
+    namespace: tuple[str, ...] = ()
+    raw: Any = None
+    response_schema: dict[str, Any] | None = None
+    args_schema: dict[str, Any] | None = None
+    task: str | None = None
+    steps: list[Any] = field(default_factory=list)
+    before: Any = None
+    after: Any = None
+    confidence: float | None = None
+    uncertainty: list[str] = field(default_factory=list)
+    risk: Risk | None = None
+    requested_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """What identifies the request in the log: (thread_id, interrupt_id, index)."""
+        return (self.thread_id, self.interrupt_id, self.index)
+
+    def replace(self, **changes: Any) -> ReviewRequest:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able summary (used for the log's ``request`` column and Slack)."""
+        return {
+            "action": self.action,
+            "args": self.args,
+            "description": self.description,
+            "allowed": list(self.allowed),
+            "format": self.format,
+            "thread_id": self.thread_id,
+            "interrupt_id": self.interrupt_id,
+            "index": self.index,
+            "count": self.count,
+            "node": self.node,
+            "task": self.task,
+            "steps": self.steps,
+            "before": self.before,
+            "after": self.after,
+            "confidence": self.confidence,
+            "uncertainty": list(self.uncertainty),
+            "risk": self.risk.to_dict() if self.risk else None,
+            "requested_at": self.requested_at.isoformat() if self.requested_at else None,
+        }
+
+
+@dataclass
+class Decision:
+    """What a reviewer (or a policy) decided about one request.
+
+    ``args`` holds the edited arguments for ``edit``; ``response`` the free or typed
+    answer for ``respond``. ``request_review()`` returns one of these to the node.
+    """
+
+    type: DecisionType
+    args: Any = None
+    comment: str | None = None
+    response: Any = None
+    reviewer: str = ""
+    decided_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in DECISION_TYPES:
+            raise InvalidResponse(
+                f"unknown decision type {self.type!r}; use one of {', '.join(DECISION_TYPES)}"
+            )
+
+    @property
+    def approved(self) -> bool:
+        """True for approve and edit (the action goes ahead, perhaps changed)."""
+        return self.type in ("approve", "edit")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "approved": self.approved,
+            "args": self.args,
+            "comment": self.comment,
+            "response": self.response,
+            "reviewer": self.reviewer,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        decided = data.get("decided_at")
+        if isinstance(decided, str):
+            decided = datetime.fromisoformat(decided)
+        return cls(
+            type=data["type"],
+            args=data.get("args"),
+            comment=data.get("comment"),
+            response=data.get("response"),
+            reviewer=data.get("reviewer") or "",
+            decided_at=decided,
+        )
+
+    def summary(self) -> str:
+        """One line: ``approved by ana at 14:02 UTC: "looks fine"``."""
+        verb = {"approve": "approved", "reject": "rejected", "edit": "edited",
+                "respond": "answered"}[self.type]
+        text = verb
+        if self.reviewer:
+            text += f" by {self.reviewer}"
+        if self.decided_at:
+            text += f" at {self.decided_at.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+        if self.comment:
+            text += f': "{self.comment}"'
+        return text

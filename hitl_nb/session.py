@@ -1,0 +1,307 @@
+"""Drive one graph thread: run -> pending requests -> decide -> resume, exactly once.
+
+No widgets here: `hitl_nb.review` wraps a `Session` in a `SessionView`. The path of one
+decision reads top to bottom: ``decide`` validates it, checks that its interrupt is
+pending right now, commits it to the log, and once every pending request is decided
+``_apply`` takes the log's lease, resumes the graph with an id-keyed ``Command`` and
+marks the rows applied.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from langgraph.types import Command
+
+from . import formats
+from .log import DecisionLog
+from .model import (
+    AlreadyDecided,
+    Decision,
+    HitlError,
+    MissingCheckpointer,
+    ReviewRequest,
+    StaleRequest,
+    default_reviewer,
+    utcnow,
+)
+
+Listener = Callable[[str, Any], None]
+
+
+class ResumeFailed(HitlError):
+    """The graph raised while resuming. The decisions stay recorded; ``retry()`` applies
+    them once after the cause is fixed. The original exception is ``__cause__``."""
+
+
+def check_graph(graph: Any) -> None:
+    """Raise `MissingCheckpointer` (with the fix) when ``graph`` cannot pause and resume."""
+    if not hasattr(graph, "get_state") or not hasattr(graph, "stream"):
+        raise TypeError(f"review() needs a compiled LangGraph graph, got {type(graph).__name__}")
+    if getattr(graph, "checkpointer", None) in (None, False):
+        raise MissingCheckpointer(
+            "this graph was compiled without a checkpointer, so it cannot pause for a review "
+            "and resume. Compile it with one, e.g.\n"
+            "    graph = builder.compile(checkpointer=hitl_nb.checkpointer('hitl.db'))")
+
+
+def is_async_graph(graph: Any) -> bool:
+    """True when some node (or a subgraph's node) only has an async implementation."""
+    for node in getattr(graph, "nodes", {}).values():
+        bound = getattr(node, "bound", None)
+        if hasattr(bound, "nodes") and is_async_graph(bound):
+            return True
+        if getattr(bound, "func", 1) is None and getattr(bound, "afunc", None) is not None:
+            return True
+    return False
+
+
+class Session:
+    """One thread of one graph under review (the logic behind `SessionView`).
+
+    Example (no notebook needed)::
+
+        s = Session(graph, thread_id="t1", log=DecisionLog("hitl.db"))
+        s.start({"task": "send the Q3 numbers"})
+        s.decide(s.pending[0], Decision("approve"))
+        assert s.done
+    """
+
+    def __init__(
+        self,
+        graph: Any,
+        *,
+        thread_id: str | None = None,
+        log: DecisionLog | str | os.PathLike[str] | None = "hitl.db",
+        reviewer: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        resume: formats.ResumeMapper | None = None,
+        config: dict[str, Any] | None = None,
+        lease_s: float = 300.0,
+    ) -> None:
+        check_graph(graph)
+        self.graph = graph
+        self.thread_id = thread_id or f"hitl-{uuid.uuid4().hex[:12]}"
+        self.generated_thread_id = thread_id is None
+        self.log = log if isinstance(log, DecisionLog) else DecisionLog(log or ":memory:")
+        self.log.setup()
+        self.reviewer = reviewer or default_reviewer()
+        self.clock = clock
+        self.mapper = resume
+        self.lease_s = lease_s
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        base = dict(config or {})
+        self.config = {**base, "configurable": {**base.get("configurable", {}),
+                                                "thread_id": self.thread_id}}
+        self.requests: list[ReviewRequest] = []     # every request pending in the graph
+        self.decided: dict[tuple, Decision] = {}    # key -> decision, for those requests
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.busy = False
+        self.steps: list[str] = []
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+
+    # -- public view of the state -----------------------------------------------------
+    @property
+    def pending(self) -> list[ReviewRequest]:
+        """Requests awaiting a decision, in the graph's order."""
+        return [r for r in self.requests if r.key not in self.decided]
+
+    def listen(self, listener: Listener) -> None:
+        """Call ``listener(event, payload)`` on "progress", "changed" and "error"."""
+        self._listeners.append(listener)
+
+    def _emit(self, event: str, payload: Any = None) -> None:
+        for listener in list(self._listeners):
+            listener(event, payload)
+
+    # -- running --------------------------------------------------------------------
+    def start(self, input: Any = None) -> Session:
+        """Run the graph with ``input``; with None, pick up the thread where it stands.
+
+        ``None`` never re-runs the thread: it reads its pending interrupts and applies,
+        once, decisions recorded before a crash but not yet applied.
+        """
+        if input is None:
+            self._refresh()
+            self._recover()
+        else:
+            self._run(input)
+        return self
+
+    def _run(self, graph_input: Any) -> None:
+        self.busy = True
+        self._emit("progress", "running")
+        try:
+            for mode, chunk in self.graph.stream(graph_input, self.config,
+                                                 stream_mode=["tasks", "updates"]):
+                self._progress(mode, chunk)
+        finally:
+            self.busy = False
+        self._refresh()
+
+    def _progress(self, mode: str, chunk: Any) -> None:
+        if mode == "tasks" and isinstance(chunk, dict) and "result" not in chunk \
+                and "error" not in chunk:
+            self.steps.append(str(chunk.get("name")))
+            self._emit("progress", f"running {chunk.get('name')}")
+
+    def _refresh(self, snapshot: Any = None) -> None:
+        """Read the thread's pending interrupts (or its result) from the checkpointer."""
+        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config)
+        self._absorb(snapshot)
+
+    def _absorb(self, snapshot: Any) -> None:
+        nodes = {}
+        for task in getattr(snapshot, "tasks", ()):
+            for intr in getattr(task, "interrupts", ()):
+                ns = (task.state or {}).get("configurable", {}).get("checkpoint_ns", "") \
+                    if isinstance(task.state, dict) else ""
+                nodes[intr.id] = (task.name, tuple(p for p in ns.split("|") if p))
+        requests: list[ReviewRequest] = []
+        for intr in getattr(snapshot, "interrupts", ()):
+            node, namespace = nodes.get(intr.id, (None, ()))
+            for r in formats.parse(intr.value, getattr(intr, "response_schema", None),
+                                   thread_id=self.thread_id, interrupt_id=intr.id,
+                                   node=node, namespace=namespace):
+                requests.append(r if r.action else r.replace(action=node or "review"))
+        first_seen = self.log.note_requests(requests, self.clock())
+        self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
+        self.decided = {}
+        for iid in dict.fromkeys(r.interrupt_id for r in self.requests):
+            for index, decision in self.log.decisions(self.thread_id, iid).items():
+                self.decided[(self.thread_id, iid, index)] = decision
+        errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
+        self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors
+        self.result = snapshot.values if self.done else None
+        self._emit("changed")
+
+    def _pending_ids(self) -> set[str]:
+        return {i.id for i in self.graph.get_state(self.config).interrupts}
+
+    # -- deciding -------------------------------------------------------------------
+    def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        """Record ``decision`` for ``request``; resume once every pending request is decided.
+
+        Raises `InvalidResponse` (nothing recorded), `AlreadyDecided` / `StaleRequest`
+        (nothing changed), or `ResumeFailed` (recorded, not applied; see `retry`).
+        """
+        with self._lock:
+            decision = self._stamp(decision)
+            formats.validate(request, decision)
+            self._check_pending(request, self._pending_ids())
+            self.log.record(request, decision)
+            self.decided[request.key] = decision
+            self._emit("changed")
+            if not self.pending:
+                self._apply(self._ready_interrupts())
+        return decision
+
+    def resume_now(self) -> None:
+        """Resume with the interrupts decided so far; the others stay pending."""
+        with self._lock:
+            ready = self._ready_interrupts()
+            if not ready:
+                raise HitlError("no interrupt is fully decided yet; decide a card first")
+            self._apply(ready)
+
+    def retry(self) -> None:
+        """Apply decisions that are recorded but not applied (after a failed resume)."""
+        with self._lock:
+            self.error = None
+            self._refresh()
+            self._recover()
+
+    def _stamp(self, decision: Decision) -> Decision:
+        if not decision.reviewer:
+            decision.reviewer = self.reviewer
+        if decision.decided_at is None:
+            decision.decided_at = self.clock()
+        return decision
+
+    def _check_pending(self, request: ReviewRequest, live: set[str]) -> None:
+        """Raise `StaleRequest` unless the request's interrupt is pending right now.
+
+        (LangGraph would apply a resume keyed by a task's first interrupt id to that
+        task's next interrupt, so a stale card must never reach ``Command``.)
+        """
+        if request.interrupt_id in live:
+            return
+        first = self.log.get(*request.key)
+        who = first.summary() if first else "resumed by someone else"
+        raise StaleRequest(
+            f"{request.action!r} (interrupt {request.interrupt_id}) is no longer pending in "
+            f"thread {request.thread_id}: it was {who}. Nothing was changed.", first)
+
+    def _ready_interrupts(self) -> list[str]:
+        by_id: dict[str, list[ReviewRequest]] = {}
+        for r in self.requests:
+            by_id.setdefault(r.interrupt_id, []).append(r)
+        return [iid for iid, rs in by_id.items() if all(r.key in self.decided for r in rs)]
+
+    def _resume_map(self, interrupt_ids: Iterable[str]) -> dict[str, Any]:
+        out = {}
+        for iid in interrupt_ids:
+            reqs = [r for r in self.requests if r.interrupt_id == iid]
+            decs = [self.decided[r.key] for r in reqs]
+            out[iid] = formats.resume_value(reqs, decs, self.mapper)
+        return out
+
+    def _apply(self, interrupt_ids: list[str]) -> None:
+        """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied."""
+        if not interrupt_ids:
+            return
+        if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
+            self._refresh()
+            raise AlreadyDecided(
+                f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
+                "resumed by another process; nothing was changed")
+        live = self._pending_ids()
+        gone = [i for i in interrupt_ids if i not in live]
+        if gone:  # resumed before a crash, but not marked: never resume it twice
+            self.log.mark_applied(self.thread_id, gone, {})
+            interrupt_ids = [i for i in interrupt_ids if i in live]
+        if not interrupt_ids:
+            self._refresh()
+            return
+        values = self._resume_map(interrupt_ids)
+        try:
+            self._run(Command(resume=values))
+        except Exception as exc:
+            self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
+            self.error = exc
+            self._refresh()
+            self._fail(exc)
+        self.log.mark_applied(self.thread_id, interrupt_ids, values)
+        self._refresh()
+
+    def _fail(self, exc: BaseException) -> None:
+        self.error = exc
+        self.busy = False
+        self._emit("error", exc)
+        raise ResumeFailed(
+            f"the graph raised {type(exc).__name__} while resuming thread {self.thread_id}: "
+            f"{exc}. The decision is recorded; fix the cause and call session.retry() to "
+            "apply it once.") from exc
+
+    def _recover(self) -> None:
+        """Apply, once, decisions recorded before a crash whose interrupts are still pending."""
+        unapplied = self.log.unapplied(self.thread_id)
+        if not unapplied:
+            return
+        ready = set(self._ready_interrupts())
+        pending = {r.interrupt_id for r in self.requests}
+        stale = [i for i in unapplied if i not in pending]
+        if stale and self.log.claim(self.thread_id, stale, self.owner, self.lease_s):
+            self.log.mark_applied(self.thread_id, stale, {})
+        todo = [i for i in unapplied if i in ready]
+        if todo:
+            self._apply(todo)
