@@ -156,16 +156,12 @@ class Session:
 
     def _refresh(self, snapshot: Any = None) -> None:
         """Read the thread's pending interrupts (or its result) from the checkpointer."""
-        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config)
+        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config,
+                                                                             subgraphs=True)
         self._absorb(snapshot)
 
     def _absorb(self, snapshot: Any) -> None:
-        nodes = {}
-        for task in getattr(snapshot, "tasks", ()):
-            for intr in getattr(task, "interrupts", ()):
-                ns = (task.state or {}).get("configurable", {}).get("checkpoint_ns", "") \
-                    if isinstance(task.state, dict) else ""
-                nodes[intr.id] = (task.name, tuple(p for p in ns.split("|") if p))
+        nodes = _locate(snapshot)
         requests: list[ReviewRequest] = []
         for intr in getattr(snapshot, "interrupts", ()):
             node, namespace = nodes.get(intr.id, (None, ()))
@@ -305,3 +301,20 @@ class Session:
         todo = [i for i in unapplied if i in ready]
         if todo:
             self._apply(todo)
+
+
+def _locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Interrupt id -> (name of the node that raised it, its subgraph namespace).
+
+    Walks a ``get_state(..., subgraphs=True)`` snapshot; the deepest task wins.
+    """
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    config = getattr(snapshot, "config", None) or {}
+    ns = config.get("configurable", {}).get("checkpoint_ns", "")
+    namespace = tuple(p for p in ns.split("|") if p)
+    for task in getattr(snapshot, "tasks", ()):
+        for intr in getattr(task, "interrupts", ()):
+            out[intr.id] = (task.name, namespace)
+        if hasattr(task.state, "tasks"):
+            out.update(_locate(task.state))
+    return out
