@@ -133,8 +133,15 @@ class Session:
         if input is None:
             self._refresh()
             self._recover()
-        else:
-            self._run(input)
+            return self
+        waiting = self.graph.get_state(self.config).interrupts
+        if waiting:
+            raise HitlError(
+                f"thread {self.thread_id} already has {len(waiting)} pending review(s); "
+                "running it again would drop them. Pick them up with "
+                f"hitl_nb.review(graph, None, thread_id={self.thread_id!r}), or pass a new "
+                "thread_id")
+        self._run(input)
         return self
 
     def _run(self, graph_input: Any) -> None:
@@ -300,7 +307,10 @@ class Session:
             self.log.mark_applied(self.thread_id, stale, {})
         todo = [i for i in unapplied if i in ready]
         if todo:
-            self._apply(todo)
+            try:
+                self._apply(todo)
+            except AlreadyDecided as exc:  # another live process holds the lease
+                self._emit("progress", str(exc))
 
 
 def _locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -161,3 +161,48 @@ def test_static_html_for_saved_notebooks_shows_request_and_decision(db, start):
     card.approve()
     assert "approved by ana" in card._repr_mimebundle_()["text/html"]
     assert "approved by ana" in session._repr_mimebundle_()["text/html"]
+
+
+def test_running_a_thread_with_pending_reviews_again_refuses_and_keeps_them(db, start):
+    graph = single(hitl_nb.checkpointer(db), {"action": "pay"})
+    first = start(graph, {})
+    with pytest.raises(hitl_nb.HitlError, match="already has 1 pending review"):
+        start(graph, {})
+    picked = hitl_nb.review(graph, None, thread_id="t1", log=db, display=False)
+    assert [r.interrupt_id for r in picked.pending] == [r.interrupt_id for r in first.pending]
+
+
+def test_respond_button_sends_json_objects_parsed_and_text_as_is(db, start):
+    session = start(single(hitl_nb.checkpointer(db), "Which files?"), {})
+    card = session.cards[0]
+    card.buttons["respond"].click()
+    assert card.answer_box.layout.display is None            # the answer box opened
+    card.answer.value = '{"files": ["a.txt"]}'
+    card.submit_answer.click()
+    assert session.result["answers"][0]["response"] == {"files": ["a.txt"]}
+    other = start(single(hitl_nb.checkpointer(db), "Why?"), {}, thread_id="t2")
+    other.cards[0].answer.value = "because {it is} fine"
+    other.cards[0].submit_answer.click()
+    assert other.result["answers"][0]["response"] == "because {it is} fine"
+
+
+def test_edit_button_opens_editor_and_submits_json_args(db, start):
+    session = start(single(hitl_nb.checkpointer(db), {"action": "pay", "args": {"amount": 10}}),
+                    {})
+    card = session.cards[0]
+    card.buttons["edit"].click()
+    assert card.edit_box.layout.display is None
+    card.editor.value = '{"amount": 7}'
+    card.submit_edit.click()
+    assert session.result["answers"][0]["args"] == {"amount": 7}
+    assert hitl_nb.DecisionLog(db).to_pandas().edited_args.iloc[0] == {"amount": 7}
+
+
+def test_broken_json_in_the_editor_shows_an_error_and_records_nothing(db, start):
+    session = start(single(hitl_nb.checkpointer(db), {"action": "pay", "args": {"amount": 10}}),
+                    {})
+    card = session.cards[0]
+    card.editor.value = '{"amount": '
+    card.submit_edit.click()
+    assert "not valid JSON" in card.status.value
+    assert len(hitl_nb.DecisionLog(db)) == 0 and not session.done

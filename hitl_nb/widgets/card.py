@@ -127,8 +127,10 @@ class ReviewCard(w.VBox):
             raise InvalidResponse(f"the edited arguments are not valid JSON: {exc}") from exc
 
     def _answer_value(self) -> Any:
+        """The typed answer: JSON when it parses as an object or list (or the request has a
+        schema), else the text as it is."""
         text = self.answer.value
-        if self.request.response_schema:
+        if self.request.response_schema or text.strip()[:1] in ("{", "["):
             try:
                 return json.loads(text)
             except json.JSONDecodeError:
