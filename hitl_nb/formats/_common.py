@@ -6,8 +6,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import jsonschema
-
 from ..model import InvalidResponse, Risk
 
 #: Keys of a dict payload that describe the request rather than being its arguments.
@@ -55,6 +53,8 @@ def text_of(value: Mapping[str, Any], *keys: str) -> str | None:
 
 def check_against_schema(instance: Any, schema: Mapping[str, Any], what: str) -> None:
     """Validate with jsonschema; raise `InvalidResponse` naming the first problem."""
+    import jsonschema  # lazily: importing it can take seconds (see README, Performance)
+
     try:
         validator_cls = jsonschema.validators.validator_for(schema)
         validator = validator_cls(schema)

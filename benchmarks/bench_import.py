@@ -1,0 +1,95 @@
+"""``import hitl_nb`` in a fresh process against ``import langgraph.graph, ipywidgets``.
+
+Each repetition starts two new Python processes, one per side, alternately; the child
+times its own import with ``time.perf_counter`` (interpreter start-up is the same for
+both and left out). The heavy parts (pandas, matplotlib, jsonschema, slack, psycopg)
+must be imported lazily to meet the target of at most 1.2x. The note lists the modules
+that hitl_nb adds to the baseline's, by their own import time (``-X importtime``), which
+is where to look when the target is missed.
+
+    python benchmarks/bench_import.py            # 9 fresh processes per side
+    python benchmarks/bench_import.py --quick    # 1 per side
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from _common import main
+from _common import result as make_result
+
+OURS = "hitl_nb"
+BASELINE = "langgraph.graph, ipywidgets"
+CHILD = "import time; t = time.perf_counter(); import {mods}; print(time.perf_counter() - t)"
+
+
+def _env() -> dict[str, str]:
+    """The parent's environment, with the folder of the hitl_nb it would import first."""
+    spec = importlib.util.find_spec("hitl_nb")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("hitl_nb is not importable; install it or set PYTHONPATH")
+    root = str(Path(spec.origin).resolve().parent.parent)
+    paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def import_time(mods: str, env: dict[str, str]) -> float:
+    """Seconds a fresh interpreter takes to ``import {mods}``."""
+    out = subprocess.run([sys.executable, "-c", CHILD.format(mods=mods)], env=env,
+                         capture_output=True, text=True, check=True, timeout=120)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def self_times(mods: str, env: dict[str, str]) -> dict[str, int]:
+    """Module -> its own import time in microseconds (``python -X importtime``)."""
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {mods}"],
+                         env=env, capture_output=True, text=True, check=True, timeout=120)
+    times: dict[str, int] = {}
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _cumulative, name = line[len("import time:"):].split("|")
+        times[name.strip()] = int(own)
+    return times
+
+
+def added_modules(env: dict[str, str], top: int = 5) -> list[tuple[str, float]]:
+    """The modules ``import hitl_nb`` loads beyond the baseline's, slowest first (ms),
+    grouped by top-level package."""
+    ours, base = self_times(OURS, env), self_times(BASELINE, env)
+    groups: dict[str, float] = {}
+    for name, us in ours.items():
+        if name not in base:
+            key = name if name.startswith("hitl_nb") else name.split(".")[0]
+            groups[key] = groups.get(key, 0.0) + us / 1000
+    return sorted(groups.items(), key=lambda kv: -kv[1])[:top]
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    repeat = 1 if quick else 9
+    env = _env()
+    if not quick:  # warm the file cache for both sides
+        import_time(BASELINE, env)
+        import_time(OURS, env)
+    base: list[float] = []
+    ours: list[float] = []
+    for _ in range(repeat):
+        base.append(import_time(BASELINE, env))
+        ours.append(import_time(OURS, env))
+    note = f"median of {repeat} fresh processes each, alternating"
+    if not quick:
+        added = ", ".join(f"{name} {ms:.0f} ms" for name, ms in added_modules(env))
+        note += f"; added by hitl_nb (own import time): {added}"
+    return [make_result("import hitl_nb (fresh process)", baseline=f"import {BASELINE}",
+                        baseline_value=statistics.median(base),
+                        value=statistics.median(ours), max_ratio=1.2, note=note)]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run, description=__doc__.splitlines()[0]))

@@ -1,0 +1,115 @@
+"""The review cycle's overhead: hitl_nb against resuming a graph by hand.
+
+One cycle runs a 5-step graph whose steps 2, 3 and 4 each call plain ``interrupt()``,
+through to the end:
+
+- hitl_nb: ``hitl_nb.review(graph, input, display=False)``, then three times: build
+  the card, click its Approve button (``card.buttons["approve"].click()``), which logs
+  the decision and resumes the graph;
+- baseline: ``graph.invoke(input)``, then three times
+  ``graph.invoke(Command(resume={"approved": True}))``: no card, no log.
+
+Both graphs use the same checkpointer type (SQLite, ``hitl_nb.checkpointer(path)``),
+each its own file; cycles alternate so the machine's noise hits both. Target: at most
+1.3x.
+
+    python benchmarks/bench_review_cycle.py            # 30 cycles each
+    python benchmarks/bench_review_cycle.py --quick    # 3 cycles each
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+from typing import Any, TypedDict
+
+from _common import main, side_by_side
+from _common import result as make_result
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command, interrupt
+
+import hitl_nb
+
+STEPS = ("plan", "draft", "check", "send", "report")
+REVIEWED = {"draft": "write_draft", "check": "run_checks", "send": "send_email"}
+
+
+class State(TypedDict, total=False):
+    task: str
+    done: list[str]
+
+
+def _step(name: str):
+    def node(state: State) -> State:
+        if name in REVIEWED:
+            answer = interrupt({"action": REVIEWED[name], "args": {"task": state["task"],
+                                                                  "step": name}})
+            if not answer["approved"]:
+                return {"done": [*state.get("done", []), f"{name}: rejected"]}
+        return {"done": [*state.get("done", []), name]}
+    node.__name__ = name
+    return node
+
+
+def build_graph(checkpointer: Any) -> Any:
+    """plan -> draft* -> check* -> send* -> report (* pauses for a review)."""
+    builder = StateGraph(State)
+    for name in STEPS:
+        builder.add_node(name, _step(name))
+    builder.add_edge(START, STEPS[0])
+    for a, b in itertools.pairwise(STEPS):
+        builder.add_edge(a, b)
+    builder.add_edge(STEPS[-1], END)
+    return builder.compile(checkpointer=checkpointer)
+
+
+class Cycles:
+    """Both sides of the comparison, each on its own SQLite file in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.ours_graph = build_graph(hitl_nb.checkpointer(folder / "ours.db"))
+        self.log = hitl_nb.DecisionLog(folder / "ours.db")
+        self.bare_graph = build_graph(hitl_nb.checkpointer(folder / "bare.db"))
+        self.n = 0
+
+    def ours(self) -> None:
+        self.n += 1
+        view = hitl_nb.review(self.ours_graph, {"task": "mail the Q3 numbers"},
+                              thread_id=f"ours-{self.n}", log=self.log, display=False)
+        for _ in REVIEWED:
+            card = view.cards[0]
+            card.buttons["approve"].click()
+            if card.error is not None:  # ipywidgets swallows errors raised in handlers
+                raise card.error
+        if not view.done or view.result["done"] != list(STEPS):
+            raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
+
+    def bare(self) -> None:
+        self.n += 1
+        config = {"configurable": {"thread_id": f"bare-{self.n}"}}
+        out = self.bare_graph.invoke({"task": "mail the Q3 numbers"}, config)
+        for _ in REVIEWED:
+            out = self.bare_graph.invoke(Command(resume={"approved": True}), config)
+        if out.get("done") != list(STEPS):
+            raise AssertionError(f"bare cycle did not finish: {out!r}")
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    repeat = 3 if quick else 30
+    with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp:
+        cycles = Cycles(Path(tmp))
+        bare, ours = side_by_side(cycles.bare, cycles.ours, repeat=repeat, warmup=2)
+        decisions = len(cycles.log)
+        cycles.log.close()
+    if decisions != (repeat + 2) * len(REVIEWED):
+        raise AssertionError(f"expected one logged decision per click, got {decisions}")
+    return [make_result(
+        "review cycle (5 steps, 3 interrupts)",
+        baseline="graph.invoke(Command(resume=...))", baseline_value=bare, value=ours,
+        max_ratio=1.3,
+        note=f"median of {repeat} cycles each, interleaved; card + click + log + resume")]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run, description=__doc__.splitlines()[0]))
