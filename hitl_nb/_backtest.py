@@ -160,7 +160,10 @@ def compare(*policies_and_log: Any, log: Any = None, names: list[str] | None = N
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(6, 4))
-    ax.scatter(table.reviews, table.misses, s=80, zorder=3)
+    from matplotlib.ticker import MaxNLocator
+
+    colours = [f"C{i}" for i in range(len(table))]
+    ax.scatter(table.reviews, table.misses, s=80, zorder=3, c=colours)
     for label, row in table.iterrows():
         ax.annotate(f"{label}\n{row.time_saved_min:.0f} min saved", (row.reviews, row.misses),
                     textcoords="offset points", xytext=(8, 4), fontsize=9)
@@ -169,5 +172,6 @@ def compare(*policies_and_log: Any, log: Any = None, names: list[str] | None = N
     ax.set_title(f"Back-test on {reports[0].requests} logged requests")
     ax.set_xlim(0, max(reports[0].requests, 1) * 1.15)
     ax.set_ylim(-0.5, max(1, int(table.misses.max())) * 1.3 + 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     return Comparison(table, ax)

@@ -23,7 +23,7 @@ from .log import DecisionLog
 CHOICES = ("allow", "reject")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Remembered:
     """One remembered choice: ``tool`` is always allowed or always rejected."""
 
@@ -37,6 +37,9 @@ class Remembered:
         verb = "always allow" if self.choice == "allow" else "always reject"
         who = f" by {self.reviewer}" if self.reviewer else ""
         return f"{verb} {self.tool} ({self.scope}{who})"
+
+    def __repr__(self) -> str:
+        return f"<Remembered: {self}>"
 
 
 class Memory:

@@ -161,5 +161,5 @@ class Rule:
             text += f" if {self.when!r}" if isinstance(self.when, Condition) \
                 else f" if {getattr(self.when, '__name__', 'condition')}(args)"
         if self.reason:
-            text += f" ({self.reason})"
+            text += f" ({self.reason.format(tool='|'.join(self.tools))})"
         return text

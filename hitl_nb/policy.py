@@ -239,7 +239,8 @@ class RiskPolicy:
         if self.history is not None:
             approved, total = history.counts(action, args)
             lb = wilson_lower_bound(approved, total, self.history.z)
-            text = f"approved {approved}/{total} times (lower bound {lb:.2f})"
+            digits = 3 if round(lb, 2) == round(self.history.above, 2) else 2
+            text = f"approved {approved}/{total} times (lower bound {lb:.{digits}f})"
             if total >= self.history.min_decisions and lb > self.history.above:
                 out.append(("history", round(1 - lb, 4), text))
             elif total:
