@@ -34,6 +34,15 @@ def _name(tool: Any) -> str:
     return name
 
 
+def _schema(tool: Any) -> dict[str, Any] | None:
+    """The JSON schema of a LangChain tool's arguments (what the model must send), if any."""
+    schema = getattr(tool, "tool_call_schema", None)
+    try:
+        return schema.model_json_schema() if hasattr(schema, "model_json_schema") else None
+    except Exception:  # a schema pydantic cannot render: no schema check
+        return None
+
+
 def describe(verdict: Verdict) -> str:
     """The text the reviewer reads: tier, score and one reason per line."""
     risk = verdict.risk
@@ -45,9 +54,11 @@ def describe(verdict: Verdict) -> str:
 class _Gate:
     """The ``when`` and ``description`` callables for one policy."""
 
-    def __init__(self, policy: RiskPolicy, confidence: Confidence | None) -> None:
+    def __init__(self, policy: RiskPolicy, confidence: Confidence | None,
+                 schemas: dict[str, dict[str, Any]]) -> None:
         self.policy = policy
         self.confidence = confidence
+        self.schemas = schemas
 
     def verdict(self, tool_call: dict[str, Any]) -> tuple[Verdict, bool]:
         """(verdict, needs a human) for one tool call; logs automatic approvals."""
@@ -60,7 +71,8 @@ class _Gate:
         key = call_key(namespace, tool_call.get("id"), tool_call["name"], args)
         # the middleware can only interrupt or let a call run: a remembered "reject"
         # goes to the reviewer (hitl_nb.review(..., policy=...) then rejects it alone)
-        verdict, decision = settle(self.policy, request, key, confidence=conf,
+        context = {"args_schema": self.schemas.get(tool_call["name"])}
+        verdict, decision = settle(self.policy, request, key, confidence=conf, context=context,
                                    automatic=("approve",))
         return verdict, decision is None
 
@@ -76,11 +88,15 @@ def interrupt_on(policy: RiskPolicy, tools: Iterable[Any], *,
                  confidence: Confidence | None = None) -> dict[str, dict[str, Any]]:
     """``{tool name: InterruptOnConfig}`` for every tool (objects or names).
 
-    ``confidence(tool_call) -> float | None`` feeds the policy's confidence rule.
+    ``confidence(tool_call) -> float | None`` feeds the policy's confidence rule. For tool
+    objects, arguments that break the tool's own schema count as unexpected input (unless
+    the policy has a schema of its own for that tool).
     """
     allowed = [d for d in allowed_decisions if d in DECISION_TYPES]
     if not allowed:
         raise ValueError(f"allowed_decisions needs at least one of {DECISION_TYPES}")
-    gate = _Gate(policy, confidence)
+    tools = list(tools)
+    schemas = {_name(t): s for t in tools if (s := _schema(t)) is not None}
+    gate = _Gate(policy, confidence, schemas)
     return {_name(tool): {"allowed_decisions": list(allowed), "when": gate.when,
                           "description": gate.description} for tool in tools}

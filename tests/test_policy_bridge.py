@@ -114,3 +114,27 @@ def test_two_calls_in_one_turn_only_the_risky_one_is_asked(db, start, policy):
     session.cards[0].approve()
     assert sorted(RAN) == ["delete_records(b)", "search_docs(a)"]
     assert len(hitl_nb.DecisionLog(db)) == 2
+
+
+def test_confidence_callable_feeds_the_uncertainty_rule(db, start, policy):
+    model = ScriptedChatModel([ai("", tool_call("search_docs", {"query": "payroll"}, "c1")),
+                               ai("Found it.")])
+    config = policy.interrupt_on(TOOLS, confidence=lambda call: 0.3)
+    agent = create_agent(model, TOOLS, middleware=[HumanInTheLoopMiddleware(config)],
+                         checkpointer=hitl_nb.checkpointer(db))
+    session = start(agent, ask("find payroll"))
+    assert session.pending[0].description == (
+        "Risk: uncertain (score 0.70)\n- confidence 0.30 below 0.7\n"
+        "- overruled: search_docs is read-only")
+    assert RAN == []
+
+
+def test_arguments_breaking_the_tool_schema_are_unexpected(db, start, policy):
+    model = ScriptedChatModel([ai("", tool_call("search_docs", {"query": 42}, "c1")),
+                               ai("Done.")])
+    agent = create_agent(model, TOOLS, checkpointer=hitl_nb.checkpointer(db),
+                         middleware=[HumanInTheLoopMiddleware(policy.interrupt_on(TOOLS))])
+    session = start(agent, ask("search"))
+    (request,) = session.pending
+    assert "invalid search_docs arguments at query: 42 is not of type 'string'" \
+        in request.description
