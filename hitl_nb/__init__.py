@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-from ._api import areview, checkpointer, review
+from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogUnavailable
 from .log import DecisionLog
@@ -51,6 +51,7 @@ __all__ = [
     "SessionView",
     "StaleRequest",
     "__version__",
+    "acheckpointer",
     "areview",
     "arg",
     "checkpointer",

@@ -7,10 +7,11 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest
-from _policy_log import add
 
 import hitl_nb
 from hitl_nb import RiskPolicy, SafeHistory
+
+from ._policy_log import add
 
 
 @pytest.fixture

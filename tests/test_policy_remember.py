@@ -8,18 +8,20 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from test_policy_gate import agent_graph
 
 import hitl_nb
 from hitl_nb import RiskPolicy
 
+from .test_policy_gate import agent_graph
+
 
 def run_python(code: str) -> dict:
-    """Run ``code`` in a NEW Python process (this worktree first) and parse its JSON line."""
-    env = {**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + os.environ.get("PYTHONPATH",
-                                                                                    "")}
+    """Run ``code`` in a NEW Python process (this hitl_nb first) and parse its JSON line."""
+    here = str(Path(hitl_nb.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": here + os.pathsep + os.environ.get("PYTHONPATH", "")}
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                          text=True, env=env, timeout=120, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

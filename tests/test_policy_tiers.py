@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from _policy_log import add
 
 import hitl_nb
 from hitl_nb import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
 from hitl_nb._wilson import History
+
+from ._policy_log import add
 
 
 @pytest.fixture
