@@ -23,6 +23,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -92,6 +93,10 @@ def _rules(items: Iterable[str | Rule]) -> tuple[Rule, ...]:
         else:
             raise TypeError(f"a rule is a tool glob (str) or a Rule, got {type(item).__name__}")
     return tuple(out)
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def _as_log(log: DecisionLog | str | os.PathLike[str] | None) -> DecisionLog | None:
@@ -251,12 +256,17 @@ class RiskPolicy:
 
     def history_of(self, action: str) -> History:
         """This tool's human decisions, read from the log (empty without a log)."""
-        by = self.history.by if self.history else None
+        history = History(self.history.by if self.history else None)
         if self.log is None:
-            return History(by)
-        df = self.log.to_pandas(action=action)
-        cols = ["action", "args", "decision", "reviewer", "edited_args"]
-        return History.from_rows(df[cols].astype(object).to_dict("records"), by)
+            return history
+        self.log.setup()
+        rows = self.log._db.query(self.log._q(
+            "SELECT args, decision, reviewer, edited_args FROM hitl_decisions"
+            " WHERE action = ? AND reviewer NOT LIKE ? ORDER BY id"),
+            (action, AUTOMATIC_PREFIX + "%"))
+        for args, decision, reviewer, edited in rows:
+            history.add(action, _json(args), decision, reviewer, _json(edited))
+        return history
 
     # -- remembered choices ---------------------------------------------------------------
     def remember(self, tool: str, choice: str, *, persist: bool = False,
