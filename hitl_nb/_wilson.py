@@ -141,3 +141,20 @@ class History:
             history.add(str(row["action"]), row.get("args"), str(row["decision"]),
                         str(row.get("reviewer") or ""), row.get("edited_args"))
         return history
+
+
+@dataclass(frozen=True)
+class SafeHistory:
+    """The "never" rule from history: at least ``min_decisions`` human decisions on the
+    tool (per argument class ``by(args)``) whose Wilson lower bound of the approval rate
+    (``z`` = 1.96: 95%) is strictly above ``above``. Only ``approve`` counts as approved."""
+
+    min_decisions: int = 20
+    above: float = 0.8
+    by: Callable[[Any], Any] | None = None
+    z: float = 1.96
+
+    def __repr__(self) -> str:
+        by = f" per {getattr(self.by, '__name__', 'class')}(args)" if self.by else ""
+        return f">= {self.min_decisions} human decisions{by} with approval lower bound > " \
+               f"{self.above:g}"

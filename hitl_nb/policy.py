@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._choices import Memory, Remembered
 from ._rules import Condition, Rule, arg, matches
-from ._wilson import AUTOMATIC_PREFIX, History, wilson_lower_bound
+from ._wilson import AUTOMATIC_PREFIX, History, SafeHistory, wilson_lower_bound
 from .formats._common import check_against_schema
 from .log import DecisionLog
 from .model import Decision, InvalidResponse, ReviewRequest, Risk
@@ -41,23 +41,6 @@ TIERS = (ALWAYS, UNCERTAIN, NEVER)
 
 __all__ = ["ALWAYS", "NEVER", "TIERS", "UNCERTAIN", "Condition", "Remembered", "RiskPolicy",
            "Rule", "SafeHistory", "Verdict", "arg", "wilson_lower_bound"]
-
-
-@dataclass(frozen=True)
-class SafeHistory:
-    """The "never" rule from history: at least ``min_decisions`` human decisions on the
-    tool (per argument class ``by(args)``) whose Wilson lower bound of the approval rate
-    (``z`` = 1.96: 95%) is strictly above ``above``. Only ``approve`` counts as approved."""
-
-    min_decisions: int = 20
-    above: float = 0.8
-    by: Callable[[Any], Any] | None = None
-    z: float = 1.96
-
-    def __repr__(self) -> str:
-        by = f" per {getattr(self.by, '__name__', 'class')}(args)" if self.by else ""
-        return f">= {self.min_decisions} human decisions{by} with approval lower bound > " \
-               f"{self.above:g}"
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ def test_safe_call_runs_alone_and_risky_call_waits_for_approval(db, start, polic
     assert list(zip(df.action, df.decision, df.reviewer, strict=True)) == [
         ("search_docs", "approve", "policy:read-only"), ("delete_records", "approve", "ana")]
     assert set(df.status) == {"applied"}
+    assert set(df.thread_id) == {"t1"}
+    assert df.interrupt_id.iloc[0].startswith("policy-")
 
 
 def test_rejected_risky_call_never_runs(db, start, policy):

@@ -50,6 +50,24 @@ def test_plain_callable_rule_with_custom_reason():
     assert policy.assess("send_email", {"to": ["a@acme.com"]}).tier == "uncertain"
 
 
+def test_conditions_combine_and_explain_what_they_found():
+    big_external = (arg("amount") > 1000) & arg("currency").isin(["USD", "GBP"])
+    either = (arg("amount") > 1000) | (arg("items").len() >= 50)
+    policy = RiskPolicy(always=[Rule("pay", big_external), Rule("order", either)],
+                        default="never")
+    assert policy.assess("pay", {"amount": 2000, "currency": "USD"}).reasons == (
+        "pay: amount 2000 > 1000 and currency is 'USD'",)
+    assert policy.assess("pay", {"amount": 2000, "currency": "EUR"}).tier == "never"
+    assert policy.assess("order", {"amount": 5, "items": list(range(60))}).reasons == (
+        "order: len(items) 60 >= 50",)
+    assert repr(big_external) == "(amount > 1000 and currency in ['USD', 'GBP'])"
+
+
+def test_a_rule_needs_a_callable_condition():
+    with pytest.raises(TypeError, match="must be a condition or a callable"):
+        Rule("pay", "amount > 1000")
+
+
 # -- uncertain ----------------------------------------------------------------------------
 def test_low_confidence_is_uncertain_with_the_numbers_in_the_reason():
     risk = RiskPolicy(min_confidence=0.7).assess("send_email", {}, confidence=0.42)
