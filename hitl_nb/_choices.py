@@ -142,6 +142,22 @@ class Memory:
         return count
 
     # -- first verdicts -----------------------------------------------------------------
+    def stored_verdict(self, thread_id: str, call_key: str) -> dict[str, Any] | None:
+        """The verdict stored for this call, if any (memory first, then the database)."""
+        with self._lock:
+            if (thread_id, call_key) in self._verdicts:
+                return self._verdicts[(thread_id, call_key)]
+        db = self._db()
+        if db is None:
+            return None
+        rows = db.query(self._q(
+            "SELECT verdict FROM hitl_policy_verdicts WHERE policy = ? AND thread_id = ?"
+            " AND call_key = ?"), (self.policy, thread_id, call_key))
+        if not rows:
+            return None
+        with self._lock:
+            return self._verdicts.setdefault((thread_id, call_key), json.loads(rows[0][0]))
+
     def first_verdict(self, thread_id: str, call_key: str, verdict: dict[str, Any]) -> dict:
         """Store ``verdict`` for this call unless one is stored; return the stored one."""
         key = (thread_id, call_key)

@@ -48,9 +48,11 @@ def settle(policy: RiskPolicy, request: ReviewRequest, key: str, *,
     """
     from .policy import Verdict
 
-    fresh = policy.verdict(request.action, request.args, confidence, context)
-    verdict = Verdict.from_dict(policy.memory.first_verdict(request.thread_id, key,
-                                                            fresh.to_dict()))
+    stored = policy.memory.stored_verdict(request.thread_id, key)
+    if stored is None:
+        fresh = policy.verdict(request.action, request.args, confidence, context)
+        stored = policy.memory.first_verdict(request.thread_id, key, fresh.to_dict())
+    verdict = Verdict.from_dict(stored)
     if verdict.decision not in automatic:
         return verdict, None
     now = utcnow()

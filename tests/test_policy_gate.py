@@ -121,3 +121,17 @@ def test_request_review_log_argument_overrides_the_policy_log(tmp_path, start, d
     assert start(graph, {"calls": []}).result["outcomes"] == ["policy:read-only"]
     assert list(hitl_nb.DecisionLog(other).to_pandas().reviewer) == ["policy:read-only"]
     assert len(hitl_nb.DecisionLog(db)) == 0
+
+
+def test_first_verdict_is_shared_through_the_log_by_policies_of_one_name(db):
+    from hitl_nb._gate import settle
+
+    request = hitl_nb.ReviewRequest(action="send_email", args={"to": "a"}, thread_id="t9")
+    first, decision = settle(RiskPolicy(log=db, name="ops"), request, "call-1")
+    assert (first.risk.tier, decision) == ("uncertain", None)
+    other = RiskPolicy(log=db, name="ops")        # e.g. the process that resumes the run
+    other.remember("send_email", "allow")
+    again, decision = settle(other, request, "call-1")
+    assert (again, decision) == (first, None)
+    _, decision = settle(other, request, "call-2")  # a new call follows the new choice
+    assert (decision.type, decision.reviewer) == ("approve", "policy:remembered-allow")
