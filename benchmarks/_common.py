@@ -66,23 +66,28 @@ def median_time(fn: Callable[[], Any], repeat: int, setup: Callable[[], Any] | N
     return statistics.median(timings(fn, repeat, setup, warmup))
 
 
-def side_by_side(baseline: Callable[[], Any], ours: Callable[[], Any], repeat: int,
-                 warmup: int = 1) -> tuple[float, float]:
-    """Median seconds of ``baseline`` and ``ours``, interleaved call by call.
+def interleaved(fns: Sequence[Callable[[], Any]], repeat: int, warmup: int = 1) -> list[float]:
+    """Median seconds of each of ``fns``, called in turn, one repetition at a time.
 
-    Interleaving spreads the machine's noise over both sides instead of one.
+    Interleaving spreads the machine's noise over every side instead of one.
     """
     for _ in range(warmup):
-        baseline()
-        ours()
-    a: list[float] = []
-    b: list[float] = []
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, out in ((baseline, a), (ours, b)):
+        for fn, out in zip(fns, times, strict=True):
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)
-    return statistics.median(a), statistics.median(b)
+    return [statistics.median(t) for t in times]
+
+
+def side_by_side(baseline: Callable[[], Any], ours: Callable[[], Any], repeat: int,
+                 warmup: int = 1) -> tuple[float, float]:
+    """Median seconds of ``baseline`` and ``ours``, interleaved call by call."""
+    base, mine = interleaved([baseline, ours], repeat, warmup)
+    return base, mine
 
 
 def result(name: str, *, baseline: str, baseline_value: float, value: float,

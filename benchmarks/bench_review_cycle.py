@@ -7,7 +7,10 @@ through to the end:
   the card, click its Approve button (``card.buttons["approve"].click()``), which logs
   the decision and resumes the graph;
 - baseline: ``graph.invoke(input)``, then three times
-  ``graph.invoke(Command(resume={"approved": True}))``: no card, no log.
+  ``graph.invoke(Command(resume={"approved": True}))``: no card, no log;
+- and, to tell the widgets' share from the logic's, the same cycle without widgets:
+  ``Session.start`` and ``Session.decide(request, Decision("approve"))`` (log, checks,
+  resume).
 
 Both graphs use the same checkpointer type (SQLite, ``hitl_nb.checkpointer(path)``),
 each its own file; cycles alternate so the machine's noise hits both. Target: at most
@@ -24,12 +27,13 @@ import tempfile
 from pathlib import Path
 from typing import Any, TypedDict
 
-from _common import main, side_by_side
+from _common import interleaved, main
 from _common import result as make_result
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
 import hitl_nb
+from hitl_nb import Decision, Session
 
 STEPS = ("plan", "draft", "check", "send", "report")
 REVIEWED = {"draft": "write_draft", "check": "run_checks", "send": "send_email"}
@@ -71,6 +75,8 @@ class Cycles:
         self.ours_graph = build_graph(hitl_nb.checkpointer(folder / "ours.db"))
         self.log = hitl_nb.DecisionLog(folder / "ours.db")
         self.bare_graph = build_graph(hitl_nb.checkpointer(folder / "bare.db"))
+        self.logic_graph = build_graph(hitl_nb.checkpointer(folder / "logic.db"))
+        self.logic_log = hitl_nb.DecisionLog(folder / "logic.db")
         self.n = 0
 
     def ours(self) -> None:
@@ -84,6 +90,15 @@ class Cycles:
                 raise card.error
         if not view.done or view.result["done"] != list(STEPS):
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
+
+    def logic(self) -> None:
+        self.n += 1
+        session = Session(self.logic_graph, thread_id=f"logic-{self.n}", log=self.logic_log)
+        session.start({"task": "mail the Q3 numbers"})
+        for _ in REVIEWED:
+            session.decide(session.pending[0], Decision("approve"))
+        if not session.done or session.result["done"] != list(STEPS):
+            raise AssertionError(f"session cycle did not finish: {session.result!r}")
 
     def bare(self) -> None:
         self.n += 1
@@ -99,16 +114,23 @@ def run(quick: bool) -> list[dict[str, Any]]:
     repeat = 3 if quick else 30
     with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp:
         cycles = Cycles(Path(tmp))
-        bare, ours = side_by_side(cycles.bare, cycles.ours, repeat=repeat, warmup=2)
-        decisions = len(cycles.log)
+        bare, ours, logic = interleaved([cycles.bare, cycles.ours, cycles.logic],
+                                        repeat=repeat, warmup=2)
+        counts = len(cycles.log), len(cycles.logic_log)
         cycles.log.close()
-    if decisions != (repeat + 2) * len(REVIEWED):
-        raise AssertionError(f"expected one logged decision per click, got {decisions}")
-    return [make_result(
-        "review cycle (5 steps, 3 interrupts)",
-        baseline="graph.invoke(Command(resume=...))", baseline_value=bare, value=ours,
-        max_ratio=1.3,
-        note=f"median of {repeat} cycles each, interleaved; card + click + log + resume")]
+        cycles.logic_log.close()
+    if counts != ((repeat + 2) * len(REVIEWED),) * 2:
+        raise AssertionError(f"expected one logged decision per click, got {counts}")
+    note = f"median of {repeat} cycles each, interleaved"
+    baseline = "graph.invoke(Command(resume=...))"
+    return [
+        make_result("review cycle (5 steps, 3 interrupts)", baseline=baseline,
+                    baseline_value=bare, value=ours, max_ratio=1.3,
+                    note=f"{note}; build card + click Approve + log + resume"),
+        make_result("  the same without widgets (Session.decide)", baseline=baseline,
+                    baseline_value=bare, value=logic, max_ratio=1.3,
+                    note=f"{note}; checks + log + resume, no card"),
+    ]
 
 
 if __name__ == "__main__":

@@ -18,12 +18,12 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pandas as pd
-
 from ._wilson import History, is_automatic
 from .log import DecisionLog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported on first use: `import hitl_nb` stays fast
+    import pandas as pd
+
     from .policy import RiskPolicy
 
 _MISSED_COLUMNS = ["thread_id", "interrupt_id", "action", "args", "decision", "comment",
@@ -32,6 +32,8 @@ _MISSED_COLUMNS = ["thread_id", "interrupt_id", "action", "args", "decision", "c
 
 def frame_of(log_or_df: Any) -> pd.DataFrame:
     """The decision rows of a `DecisionLog`, a log path/URL, or a DataFrame as given."""
+    import pandas as pd
+
     if isinstance(log_or_df, pd.DataFrame):
         return log_or_df
     if isinstance(log_or_df, DecisionLog):
@@ -87,11 +89,15 @@ def _context(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _float(value: Any) -> float | None:
+    import pandas as pd
+
     return None if value is None or pd.isna(value) else float(value)
 
 
 def backtest(policy: RiskPolicy, log_or_df: Any) -> Backtest:
     """Replay every human-decided request of the log through ``policy`` (see module doc)."""
+    import pandas as pd
+
     df = frame_of(log_or_df)
     if "decided_at" in df:
         df = df.sort_values("decided_at", kind="stable")
@@ -141,6 +147,8 @@ def compare(*policies_and_log: Any, log: Any = None, names: list[str] | None = N
     The plot puts each policy at (reviews asked, misses let through): lower left is better;
     the label says how many reviewer minutes it saves.
     """
+    import pandas as pd
+
     policies = list(policies_and_log)
     if log is None:
         if len(policies) < 2:

@@ -6,6 +6,7 @@ well formed, with positive figures.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -16,6 +17,7 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import _common  # noqa: E402
+import bench_import  # noqa: E402
 import run_all  # noqa: E402
 
 
@@ -116,3 +118,13 @@ def test_review_cycle_quick_rows_are_well_formed():
 @pytest.mark.slow
 def test_import_quick_rows_are_well_formed():
     _check_rows(run_all.run_script(BENCH / "bench_import.py", quick=True))
+
+
+@pytest.mark.slow
+def test_import_hitl_nb_leaves_the_heavy_libraries_unloaded():
+    """pandas, jsonschema, matplotlib, slack and psycopg load on first use (issue 10)."""
+    heavy = ["pandas", "numpy", "pyarrow", "jsonschema", "matplotlib", "slack_sdk", "psycopg"]
+    code = f"import sys, hitl_nb; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=bench_import._env())
+    assert out.stdout.strip() == "[]"
