@@ -66,20 +66,26 @@ def median_time(fn: Callable[[], Any], repeat: int, setup: Callable[[], Any] | N
     return statistics.median(timings(fn, repeat, setup, warmup))
 
 
-def interleaved(fns: Sequence[Callable[[], Any]], repeat: int, warmup: int = 1) -> list[float]:
+def interleaved(fns: Sequence[Callable[[], Any]], repeat: int, warmup: int = 1,
+                between: Callable[[], Any] | None = None) -> list[float]:
     """Median seconds of each of ``fns``, called in turn, one repetition at a time.
 
     Interleaving spreads the machine's noise over every side instead of one.
+    ``between()``, when given, runs untimed after every call (e.g. to free its objects).
     """
     for _ in range(warmup):
         for fn in fns:
             fn()
+            if between is not None:
+                between()
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
         for fn, out in zip(fns, times, strict=True):
             start = time.perf_counter()
             fn()
             out.append(time.perf_counter() - start)
+            if between is not None:
+                between()
     return [statistics.median(t) for t in times]
 
 

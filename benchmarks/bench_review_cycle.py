@@ -22,6 +22,7 @@ each its own file; cycles alternate so the machine's noise hits both. Target: at
 
 from __future__ import annotations
 
+import gc
 import itertools
 import tempfile
 from pathlib import Path
@@ -29,11 +30,13 @@ from typing import Any, TypedDict
 
 from _common import interleaved, main
 from _common import result as make_result
+from ipywidgets import Widget
+from ipywidgets.widgets.widget import _instances as widget_instances
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
 import hitl_nb
-from hitl_nb import Decision, Session
+from hitl_nb import Decision, ReviewCard, Session
 
 STEPS = ("plan", "draft", "check", "send", "report")
 REVIEWED = {"draft": "write_draft", "check": "run_checks", "send": "send_email"}
@@ -91,6 +94,25 @@ class Cycles:
         if not view.done or view.result["done"] != list(STEPS):
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
 
+    def tidy(self) -> None:
+        """Close the finished cycle's widgets and collect garbage, untimed: each cycle
+        starts from the same heap instead of one holding every earlier card."""
+        Widget.close_all()
+        gc.collect()
+
+    def card_cost(self, repeat: int) -> tuple[int, float]:
+        """Widget objects in one card of this graph, and the median time to build one."""
+        session = Session(self.logic_graph, thread_id="card-cost", log=self.logic_log)
+        session.start({"task": "mail the Q3 numbers"})
+        request = session.pending[0]
+        self.tidy()
+        before = len(widget_instances)
+        ReviewCard(request, session.decide)
+        count = len(widget_instances) - before
+        build = interleaved([lambda: ReviewCard(request, session.decide)], repeat=repeat,
+                            between=self.tidy)[0]
+        return count, build
+
     def logic(self) -> None:
         self.n += 1
         session = Session(self.logic_graph, thread_id=f"logic-{self.n}", log=self.logic_log)
@@ -115,8 +137,9 @@ def run(quick: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp:
         cycles = Cycles(Path(tmp))
         bare, ours, logic = interleaved([cycles.bare, cycles.ours, cycles.logic],
-                                        repeat=repeat, warmup=2)
+                                        repeat=repeat, warmup=2, between=cycles.tidy)
         counts = len(cycles.log), len(cycles.logic_log)
+        widgets, build = cycles.card_cost(repeat)
         cycles.log.close()
         cycles.logic_log.close()
     if counts != ((repeat + 2) * len(REVIEWED),) * 2:
@@ -126,7 +149,8 @@ def run(quick: bool) -> list[dict[str, Any]]:
     return [
         make_result("review cycle (5 steps, 3 interrupts)", baseline=baseline,
                     baseline_value=bare, value=ours, max_ratio=1.3,
-                    note=f"{note}; build card + click Approve + log + resume"),
+                    note=f"{note}; build card + click Approve + log + resume; one card "
+                         f"is {widgets} widget objects, built in {build * 1e3:.1f} ms"),
         make_result("  the same without widgets (Session.decide)", baseline=baseline,
                     baseline_value=bare, value=logic, max_ratio=1.3,
                     note=f"{note}; checks + log + resume, no card"),
