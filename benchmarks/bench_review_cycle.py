@@ -30,7 +30,6 @@ from typing import Any, TypedDict
 
 from _common import interleaved, main
 from _common import result as make_result
-from ipywidgets import Widget
 from ipywidgets.widgets.widget import _instances as widget_instances
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
@@ -81,6 +80,7 @@ class Cycles:
         self.logic_graph = build_graph(hitl_nb.checkpointer(folder / "logic.db"))
         self.logic_log = hitl_nb.DecisionLog(folder / "logic.db")
         self.n = 0
+        self.older_widgets = set(widget_instances)
 
     def ours(self) -> None:
         self.n += 1
@@ -95,9 +95,10 @@ class Cycles:
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
 
     def tidy(self) -> None:
-        """Close the finished cycle's widgets and collect garbage, untimed: each cycle
-        starts from the same heap instead of one holding every earlier card."""
-        Widget.close_all()
+        """Close the widgets made since the benchmark began and collect garbage, untimed:
+        each cycle starts from the same heap instead of one holding every earlier card."""
+        for key in [k for k in widget_instances if k not in self.older_widgets]:
+            widget_instances[key].close()
         gc.collect()
 
     def card_cost(self, repeat: int) -> tuple[int, float]:
