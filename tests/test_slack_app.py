@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 
 import pytest
 from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
 from slack_sdk import WebClient
 
 import hitl_nb
@@ -29,12 +30,16 @@ class MailState(TypedDict, total=False):
     result: str
 
 
-def mailer(checkpointer: Any, sent: list) -> Any:
-    """review (hitl_nb.request_review) -> send; ``sent`` counts how often send ran."""
+def mailer(checkpointer: Any, sent: list, fail: bool = False) -> Any:
+    """review (hitl_nb.request_review) -> send; ``sent`` counts how often send ran
+    (``fail``: the review node raises once after the decision, like a server that is down)."""
     def review(state: MailState) -> dict:
         decision = hitl_nb.request_review(
             "send_email", {"to": "cfo@example.com", "cc": ["cto@example.com"]},
             description="Email the Q3 summary", task=state["task"], confidence=0.7)
+        if fail and not sent:
+            sent.append("failed")
+            raise ConnectionError("SMTP server down")
         return {"decision": decision.to_dict()}
 
     def send(state: MailState) -> dict:
@@ -50,6 +55,26 @@ def mailer(checkpointer: Any, sent: list) -> Any:
     return builder.compile(checkpointer=checkpointer)
 
 
+def batch(checkpointer: Any, sent: list) -> Any:
+    """One interrupt with two actions (LangChain's batched HITLRequest payload)."""
+    def review(state: MailState) -> dict:
+        answer = interrupt({
+            "action_requests": [
+                {"name": "send_email", "args": {"to": "cfo@example.com"}},
+                {"name": "delete_file", "args": {"path": "/tmp/q3.csv"}}],
+            "review_configs": [
+                {"action_name": "send_email", "allowed_decisions": ["approve", "reject"]},
+                {"action_name": "delete_file", "allowed_decisions": ["approve", "reject"]}]})
+        sent.append(answer)
+        return {"result": "ok"}
+
+    builder = StateGraph(MailState)
+    builder.add_node("review", review)
+    builder.add_edge(START, "review")
+    builder.add_edge("review", END)
+    return builder.compile(checkpointer=checkpointer)
+
+
 @dataclass
 class World:
     """A paused thread, its request posted to the fake Slack, the app served on a port."""
@@ -60,6 +85,7 @@ class World:
     posted: slack.Posted
     url: str
     sent: list
+    posts: list
 
     def user(self, user_id: str = "U1", name: str = "ana.slack") -> SlackUser:
         return SlackUser(self.fake, self.url, SECRET, user_id, name)
@@ -92,15 +118,18 @@ def world(db: str, fake: FakeSlack, request: pytest.FixtureRequest) -> Iterator[
     options.setdefault("reviewers", {"U1": "ana", "U2": "bo"})
     sent: list = []
     saver = hitl_nb.checkpointer(db)
-    graph = seed_graph(checkpointer=saver) if kind == "seed" else mailer(saver, sent)
+    graph = {"seed": lambda: seed_graph(checkpointer=saver),
+             "mailer": lambda: mailer(saver, sent),
+             "failing": lambda: mailer(saver, sent, fail=True),
+             "batch": lambda: batch(saver, sent)}[kind]()
     log = hitl_nb.DecisionLog(db)
     session = hitl_nb.Session(graph, thread_id="t1", log=log, reviewer="nb")
     session.start({"task": "send the Q3 numbers"})
     client = WebClient(token="xoxb-test", base_url=fake.api_url)
-    posted = slack.notify(session.pending[0], channel="C0REVIEW", client=client)
+    posts = [slack.notify(r, channel="C0REVIEW", client=client) for r in session.pending]
     bolt = slack.app(log=log, graph=graph, signing_secret=SECRET, client=client, **options)
     with slack.serve(bolt) as server:
-        yield World(fake, graph, log, posted, server.url, sent)
+        yield World(fake, graph, log, posts[0], server.url, sent, posts)
 
 
 def ephemerals(fake: FakeSlack) -> list[str]:
@@ -293,6 +322,39 @@ def test_modal_submitted_after_someone_else_approved_records_nothing_more(world)
     assert list(zip(df.decision, df.reviewer, strict=True)) == [("approve", "bo")]
     assert ephemerals(world.fake)[-1].startswith("Already decided: approved by bo")
     assert world.state().values["approved"] is True
+
+
+# -- batches and failures ------------------------------------------------------------------
+@configure(graph="batch")
+def test_batched_actions_resume_once_after_the_last_is_decided(world):
+    first, second = world.posts
+    user = world.user()
+    user.click(first.ts, "approve")
+    assert world.sent == []                              # one of two decided: still paused
+    assert world.fake.called("chat.update")[0]["ts"] == first.ts
+    user.click(second.ts, "reject")
+    user.submit(world.fake.views[-1], {"comment": "keep the file"})
+    assert world.sent == [{"decisions": [{"type": "approve"},
+                                         {"type": "reject", "message": "keep the file"}]}]
+    assert [u["ts"] for u in world.fake.called("chat.update")] == [first.ts, second.ts]
+    assert list(world.log.to_pandas().status) == ["applied", "applied"]
+
+
+@configure(graph="failing")
+def test_failed_resume_keeps_the_decision_and_says_so(world):
+    world.user().click(world.posted.ts, "approve")
+    row = world.log.to_pandas().iloc[0]
+    assert (row.decision, row.status) == ("approve", "recorded")
+    assert "SMTP server down" in row.error
+    text = world.fake.called("chat.update")[0]["blocks"][-1]["text"]["text"]
+    assert "Approved by ana" in text
+    assert "resuming the graph failed" in text
+    assert "SMTP server down" in ephemerals(world.fake)[0]
+    # the next click (or session.retry()) applies the recorded decision once
+    session = hitl_nb.Session(world.graph, thread_id="t1", log=world.log).start(None)
+    assert session.done
+    assert world.sent[1]["type"] == "approve"
+    assert len(world.sent) == 2
 
 
 # -- who may decide -----------------------------------------------------------------------
