@@ -195,7 +195,7 @@ def diff_text(before: Any, after: Any) -> str:
     """A unified diff of ``before`` -> ``after`` (strings as they are, else JSON)."""
     def lines(value: Any) -> list[str]:
         text = value if isinstance(value, str) else render.to_json(value)
-        return text.splitlines(keepends=True) if text else []
+        return [line + "\n" for line in text.splitlines()]
     out = "".join(difflib.unified_diff(lines(before), lines(after), "before", "after", n=2,
                                        lineterm="\n"))
     return out or "(no change)"

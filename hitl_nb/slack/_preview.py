@@ -39,14 +39,18 @@ def _text(obj: dict[str, Any] | None) -> str:
 
 
 def _format(safe: str) -> str:
-    safe = _CODEBLOCK.sub(lambda m: f"<pre style='background:#f6f6f6;padding:4px;margin:2px 0'>"
-                                    f"{m.group(1)}</pre>", safe)
+    safe = _CODEBLOCK.sub(lambda m: f"<pre style='{_PRE}'>{m.group(1)}</pre>", safe)
     safe = _CODE.sub(r"<code>\1</code>", safe)
     safe = _BOLD.sub(r"<b>\1</b>", safe)
     safe = _ITALIC.sub(r"<i>\1</i>", safe)
+    for code, char in _EMOJI.items():
+        safe = safe.replace(code, char)
     return safe.replace("\n", "<br>")
 
 
+_PRE = "background:#f6f6f6;padding:4px;margin:2px 0;white-space:pre-wrap;word-break:break-all"
+_EMOJI = {":white_check_mark:": "✅", ":no_entry:": "⛔", ":pencil2:": "✏️",
+          ":speech_balloon:": "💬", ":scissors:": "✂️"}
 _COLOURS = {"primary": "#007a5a", "danger": "#e01e5a"}
 
 
@@ -88,6 +92,10 @@ class Preview:
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(str(b.get("type")) for b in self.blocks)
+        return f"Preview({len(self.blocks)} blocks: {kinds})"
 
 
 def preview(blocks: list[dict[str, Any]]) -> Preview:
