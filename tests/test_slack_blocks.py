@@ -37,7 +37,7 @@ def requests(draw: Any) -> ReviewRequest:
                                                st.lists(long_text, max_size=5).map(tuple))))
     return ReviewRequest(
         action=draw(long_text), args=args, description=draw(st.one_of(st.none(), long_text)),
-        allowed=tuple(draw(st.lists(st.sampled_from(DECISION_TYPES), min_size=1,
+        allowed=tuple(draw(st.lists(st.sampled_from(DECISION_TYPES), min_size=0,
                                     max_size=4, unique=True))),
         thread_id=draw(st.text(min_size=1, max_size=200)),
         interrupt_id=draw(st.text(alphabet="0123456789abcdef", min_size=1, max_size=32)),

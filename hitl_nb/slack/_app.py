@@ -61,8 +61,12 @@ def app(*, log: DecisionLog | str | os.PathLike[str], graph: Any, signing_secret
     (``S...``, needs ``usergroups:read``), or a function ``request -> ids | None``
     (None: anyone). Others get an ephemeral "not allowed" and nothing is recorded.
     """
-    from slack_bolt import App
-    from slack_sdk import WebClient
+    try:
+        from slack_bolt import App
+        from slack_sdk import WebClient
+    except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+        raise ImportError("hitl_nb.slack.app needs the slack extra: "
+                          'pip install "hitl_nb[slack]"') from exc
 
     if not signing_secret:
         raise ValueError("app() needs the Slack app's signing_secret (Basic Information > "

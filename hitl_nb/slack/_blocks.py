@@ -96,9 +96,9 @@ def blocks(request: ReviewRequest, decision: Decision | None = None, *,
         out.append({"type": "context", "block_id": "hitl_nb:cut",
                     "elements": [mrkdwn(_cut_note(request, cuts, link))]})
     out.append({"type": "divider"})
-    if decision is None:
+    if decision is None and request.allowed:
         out.append(_buttons(request))
-    else:
+    elif decision is not None:
         out.append(decided_block(decision, note))
     return out
 
