@@ -36,7 +36,10 @@ def mailer(checkpointer: Any, sent: list, fail: bool = False) -> Any:
     def review(state: MailState) -> dict:
         decision = hitl_nb.request_review(
             "send_email", {"to": "cfo@example.com", "cc": ["cto@example.com"]},
-            description="Email the Q3 summary", task=state["task"], confidence=0.7)
+            description="Email the Q3 summary", task=state["task"], confidence=0.7,
+            args_schema={"type": "object", "required": ["to"], "properties": {
+                "to": {"type": "string", "pattern": "@example\\.com$"},
+                "cc": {"type": "array", "items": {"pattern": "@example\\.com$"}}}})
         if fail and not sent:
             sent.append("failed")
             raise ConnectionError("SMTP server down")
@@ -212,6 +215,20 @@ def test_edit_with_invalid_json_is_refused_in_the_modal_and_records_nothing(worl
 
 
 @configure(graph="mailer")
+def test_edit_against_the_tool_schema_is_refused_in_the_modal(world):
+    user = world.user()
+    user.click(world.posted.ts, "edit")
+    status, body = user.submit(world.fake.views[-1], {"arg:1": '["boss@evil.test"]'})
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["arg:1"]            # shown under the "cc" field
+    assert "does not match" in answer["errors"]["arg:1"]
+    assert len(world.log) == 0
+    assert world.sent == []
+
+
+@configure(graph="mailer")
 def test_respond_modal_sends_the_answer(world):
     user = world.user()
     user.click(world.posted.ts, "respond")
@@ -249,6 +266,13 @@ def test_click_with_a_timestamp_over_five_minutes_old_is_refused(world):
     status, _ = world.user().click(world.posted.ts, "approve", timestamp=old)
     assert status == 401
     assert_nothing_happened(world)
+
+
+def test_click_four_minutes_old_is_still_accepted(world):
+    status, _ = world.user().click(world.posted.ts, "approve",
+                                   timestamp=int(time.time()) - 4 * 60)
+    assert status == 200
+    assert list(world.log.to_pandas().decision) == ["approve"]
 
 
 def test_tampered_body_with_the_original_signature_is_refused(world):

@@ -139,7 +139,7 @@ class Reviews:
                 ack(response_action="errors", errors=exc.errors)
                 return
             except InvalidResponse as exc:
-                block = _first_input(view)
+                block = _error_block(view, request, str(exc))
                 if block is None:
                     ack()
                     self._tell(client, where, user, str(exc))
@@ -259,9 +259,14 @@ def _message_of(body: dict[str, Any]) -> tuple[Any, Any]:
     return channel, ts
 
 
-def _first_input(view: dict[str, Any]) -> str | None:
-    return next((b.get("block_id") for b in view.get("blocks", ()) if b.get("type") == "input"),
-                None)
+def _error_block(view: dict[str, Any], request: ReviewRequest, message: str) -> str | None:
+    """The input block to show ``message`` under: the argument it names, else the first."""
+    inputs = [b.get("block_id") for b in view.get("blocks", ()) if b.get("type") == "input"]
+    keys = list(request.args) if isinstance(request.args, dict) else []
+    for i, key in enumerate(keys):   # jsonschema errors say "... at <key>/...: ..."
+        if f"arg:{i}" in inputs and re.search(rf" at {re.escape(str(key))}[/:]", message):
+            return f"arg:{i}"
+    return inputs[0] if inputs else None
 
 
 def stored_request(log: DecisionLog, key: Key | None) -> ReviewRequest | None:
