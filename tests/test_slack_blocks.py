@@ -97,7 +97,7 @@ def assert_no_markup_from_agent(blocks: list[dict[str, Any]]) -> None:
             assert obj["verbatim"] is True, path   # no auto-linking of bare URLs
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests())
 def test_pending_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(request):
     blocks = slack.blocks(request)
@@ -106,7 +106,7 @@ def test_pending_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(re
     json.dumps(blocks)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(requests(), decisions)
 def test_decided_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(request, decision):
     blocks = slack.blocks(request, decision, note=request.description)
