@@ -63,3 +63,30 @@ def test_slack_api_errors_surface_as_slack_sdk_errors(fake, paused):
     posted = slack.Posted("C0REVIEW", "999.000", paused.pending[0], client)
     with pytest.raises(SlackApiError, match="message_not_found"):
         slack.update(posted, hitl_nb.Decision("approve", reviewer="ana"))
+
+
+def test_mirror_posts_pending_and_updates_when_the_notebook_card_decides(fake, seed, db):
+    client = WebClient(token="xoxb-test", base_url=fake.api_url)
+    view = hitl_nb.review(seed, {"task": "send the Q3 numbers"}, thread_id="t1", log=db,
+                          reviewer="ana", display=False)
+    mirror = slack.mirror(view.session, "C0REVIEW", client)
+    (posted,) = mirror.posted.values()
+    assert fake.called("chat.postMessage")[0]["blocks"] == slack.blocks(view.pending[0])
+    view.cards[0].buttons["approve"].click()
+    assert view.session.done
+    (call,) = fake.called("chat.update")
+    assert call["ts"] == posted.ts
+    assert "Approved by ana" in call["blocks"][-1]["text"]["text"]
+    assert mirror.errors == []
+
+
+def test_mirror_never_blocks_a_notebook_decision_when_slack_fails(fake, seed, db):
+    client = WebClient(token="xoxb-test", base_url=fake.api_url)
+    view = hitl_nb.review(seed, {"task": "send the Q3 numbers"}, thread_id="t1", log=db,
+                          reviewer="ana", display=False)
+    mirror = slack.mirror(view.session, "C0REVIEW", client)
+    fake.messages.clear()                       # chat.update will answer message_not_found
+    view.cards[0].approve()
+    assert view.session.done                     # recorded and resumed all the same
+    assert hitl_nb.DecisionLog(db).to_pandas().status.tolist() == ["applied"]
+    assert "message_not_found" in str(mirror.errors[0])

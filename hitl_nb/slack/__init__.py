@@ -3,6 +3,7 @@ app on the same exactly-once decision path as the notebook card.
 
 - `blocks(request)` -> Block Kit blocks; `preview(blocks)` shows them in a notebook;
 - `notify(request, channel=..., client=WebClient(...))` posts them, `update(posted, decision)`;
+  `mirror(session, channel, client)` keeps a channel in step with a notebook session;
 - `app(log=..., graph=..., signing_secret=..., token=...)` -> a ``slack_bolt.App``;
 - `serve(bolt)` runs it over HTTP in a background thread.
 
@@ -25,6 +26,7 @@ _NAMES = {
     "diff_text": "_blocks", "request_key": "_blocks", "parse_key": "_blocks",
     "escape": "_mrkdwn",
     "notify": "_notify", "update": "_notify", "update_message": "_notify", "Posted": "_notify",
+    "mirror": "_notify", "Mirror": "_notify",
     "app": "_app", "Reviews": "_app",
     "serve": "_server", "Server": "_server",
     "preview": "_preview", "Preview": "_preview",

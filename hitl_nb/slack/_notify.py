@@ -64,3 +64,54 @@ def _client(token: str | None) -> Any:
     if not token:
         raise ValueError("notify() needs client=WebClient(...) or token='xoxb-...'")
     return WebClient(token=token)
+
+
+class Mirror:
+    """Keeps a channel in step with a notebook session: every pending request is posted,
+    and a decision made in the notebook (a card's button) updates its message at once.
+
+    Slack errors never reach the session (they would interrupt a decision between
+    recording and resuming); they are kept in ``errors``.
+    """
+
+    def __init__(self, session: Any, channel: str, client: Any, *,
+                 link: str | None = None) -> None:
+        self.session, self.channel, self.client, self.link = session, channel, client, link
+        self.posted: dict[tuple[str, str, int], Posted] = {}
+        self.errors: list[BaseException] = []
+        self._done: set[tuple[str, str, int]] = set()
+        session.listen(self._on_event)
+        self.sync()
+
+    def sync(self) -> None:
+        """Post requests not posted yet; update messages of requests decided since."""
+        for request in self.session.pending:
+            if request.key not in self.posted:
+                self._try(lambda r=request: self.posted.__setitem__(
+                    r.key, notify(r, self.channel, self.client, link=self.link)))
+        for key, decision in list(self.session.decided.items()):
+            if key in self.posted and key not in self._done:
+                self._done.add(key)
+                self._try(lambda k=key, d=decision: update(self.posted[k], d))
+
+    def _on_event(self, event: str, payload: Any) -> None:
+        if event == "changed":
+            self.sync()
+
+    def _try(self, call: Any) -> None:
+        try:
+            call()
+        except Exception as exc:  # Slack down or refusing: the session must go on
+            self.errors.append(exc)
+
+
+def mirror(session: Any, channel: str, client: Any, *, link: str | None = None) -> Mirror:
+    """Post ``session``'s pending requests to ``channel`` and keep the messages current
+    as the notebook decides (new requests after a resume are posted too).
+
+    Example::
+
+        view = hitl_nb.review(graph, {"task": "..."}, thread_id="t1")
+        slack.mirror(view.session, "#reviews", client)
+    """
+    return Mirror(session, channel, client, link=link)
