@@ -370,15 +370,20 @@ def test_failed_resume_keeps_the_decision_and_says_so(world):
     row = world.log.to_pandas().iloc[0]
     assert (row.decision, row.status) == ("approve", "recorded")
     assert "SMTP server down" in row.error
-    text = world.fake.called("chat.update")[0]["blocks"][-1]["text"]["text"]
+    blocks = world.fake.called("chat.update")[0]["blocks"]
+    text = next(b for b in blocks if b.get("block_id") == "hitl_nb:decision")["text"]["text"]
     assert "Approved by ana" in text
     assert "resuming the graph failed" in text
     assert "SMTP server down" in ephemerals(world.fake)[0]
-    # the next click (or session.retry()) applies the recorded decision once
-    session = hitl_nb.Session(world.graph, thread_id="t1", log=world.log).start(None)
-    assert session.done
+    assert world.buttons() == ["hitl_nb:retry"]
+    # Retry applies the recorded decision, once
+    world.user("U2", "bo").click(world.posted.ts, "retry")
+    assert world.state().values["decision"]["reviewer"] == "ana"
     assert world.sent[1]["type"] == "approve"
     assert len(world.sent) == 2
+    assert ephemerals(world.fake)[-1].startswith("Resumed: approved by ana")
+    assert world.log.to_pandas().status.tolist() == ["applied"]
+    assert world.buttons() == []
 
 
 # -- who may decide -----------------------------------------------------------------------

@@ -107,12 +107,14 @@ def test_pending_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(re
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(requests(), decisions)
-def test_decided_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(request, decision):
-    blocks = slack.blocks(request, decision, note=request.description)
+@given(requests(), decisions, st.booleans())
+def test_decided_blocks_never_exceed_slack_limits_nor_carry_mentions_or_links(request, decision,
+                                                                              retry):
+    blocks = slack.blocks(request, decision, note=request.description, retry=retry)
     assert_within_limits(blocks)
     assert_no_markup_from_agent(blocks)
-    assert not [b for b in blocks if b["type"] == "actions"]
+    buttons = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == (["hitl_nb:retry"] if retry else [])
 
 
 def rich(**changes: Any) -> ReviewRequest:
@@ -175,6 +177,15 @@ def test_long_text_is_cut_with_a_visible_note_pointing_to_the_full_request():
     linked = slack.blocks(rich(description="x" * 5000), link="https://hub.example/nb")
     assert "<https://hub.example/nb|open the full request>" in \
         by_id(linked, "hitl_nb:cut")["elements"][0]["text"]
+
+
+@pytest.mark.parametrize("retry", [False, True])
+def test_worst_case_request_fills_at_most_fifty_blocks(retry):
+    request = rich(args={f"k{i}": i for i in range(1000)}, description="d" * 9000)
+    decided = Decision("edit", args={"k": 1}, comment="c" * 5000, reviewer="ana")
+    for blocks in (slack.blocks(request), slack.blocks(request, decided, retry=retry)):
+        assert_within_limits(blocks)
+    assert len(slack.blocks(request, decided, retry=retry)) == 49 + retry
 
 
 def test_decision_replaces_buttons_with_who_what_and_when():

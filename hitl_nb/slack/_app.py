@@ -105,6 +105,9 @@ class Reviews:
         key = parse_key(action["value"])
         user = body.get("user") or {}
         where = _message_of(body)
+        if kind == "retry":
+            self._retry(key, user, client, where)
+            return
         with self._lock(key[0]):
             session, request = self._load(key, user, client, where)
             if request is None or not self._may_decide(request, user, client, where):
@@ -132,6 +135,9 @@ class Reviews:
             session, request = self._load(key, user, client, where, ack)
             if request is None:
                 return
+            if not self._may_decide(request, user, client, where):
+                ack()
+                return
             try:
                 decision = _modals.read(kind, request, view)
                 formats.validate(request, decision)
@@ -147,8 +153,7 @@ class Reviews:
                     ack(response_action="errors", errors={block: str(exc)[:2000]})
                 return
             ack()
-            if self._may_decide(request, user, client, where):
-                self._decide(session, request, decision, user, client, where)
+            self._decide(session, request, decision, user, client, where)
 
     # -- the decision path (the card's: session.decide) ----------------------------------------
     def _decide(self, session: Session, request: ReviewRequest, decision: Decision,
@@ -160,15 +165,30 @@ class Reviews:
             self._show_first(request, exc.decision, user, client, where)
             return
         except ResumeFailed as exc:
-            self._update(client, where, request, decision,
+            self._update(client, where, request, decision, retry=True,
                          note=f"recorded, but resuming the graph failed: {exc.__cause__!r}; "
-                              "session.retry() applies it once")
+                              "Retry (or session.retry()) applies it once")
             self._tell(client, where, user, f"Recorded, but the graph failed: {exc}")
             return
         except InvalidResponse as exc:
             self._tell(client, where, user, str(exc))
             return
         self._update(client, where, request, decision)
+
+    def _retry(self, key: Key, user: dict[str, Any], client: Any,
+               where: tuple[Any, Any]) -> None:
+        """Apply, once, a recorded decision whose resume failed (`Session.start(None)`)."""
+        with self._lock(key[0]):
+            try:
+                Session(self.graph, thread_id=key[0], log=self.log,
+                        reviewer=self.reviewer_name(user)).start(None)
+            except HitlError as exc:
+                self._tell(client, where, user, f"Still failing: {exc}")
+                return
+            first, request = self.log.get(*key), stored_request(self.log, key)
+            if first is not None and request is not None:
+                self._update(client, where, request, first)
+                self._tell(client, where, user, f"Resumed: {first.summary()}.")
 
     def _load(self, key: Key, user: dict[str, Any], client: Any, where: tuple[Any, Any],
               ack: Callable[..., Any] | None = None) -> tuple[Any, ReviewRequest | None]:
@@ -238,9 +258,10 @@ class Reviews:
 
     # -- talking back --------------------------------------------------------------------------
     def _update(self, client: Any, where: tuple[Any, Any], request: ReviewRequest,
-                decision: Decision, note: str | None = None) -> None:
+                decision: Decision, note: str | None = None, retry: bool = False) -> None:
         if where[0] and where[1]:
-            update_message(client, where[0], where[1], request, decision, note=note)
+            update_message(client, where[0], where[1], request, decision, note=note,
+                           retry=retry)
 
     def _tell(self, client: Any, where: tuple[Any, Any], user: dict[str, Any],
               text: str) -> None:

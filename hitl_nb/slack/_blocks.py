@@ -43,7 +43,7 @@ ACTION_PREFIX = "hitl_nb:"
 LABELS = {"approve": "Approve", "reject": "Reject", "edit": "Edit", "respond": "Respond"}
 VERBS = {"approve": ":white_check_mark: Approved", "reject": ":no_entry: Rejected",
          "edit": ":pencil2: Edited and approved", "respond": ":speech_balloon: Answered"}
-_FIXED = 8  # header, action, context, diff, confidence, note, divider, actions/decision
+_FIXED = 9  # header, action, context, diff, signals, cut note, divider, decision, retry
 
 
 def request_key(request: ReviewRequest) -> str:
@@ -72,12 +72,14 @@ def fallback_text(request: ReviewRequest, decision: Decision | None = None) -> s
 
 
 def blocks(request: ReviewRequest, decision: Decision | None = None, *,
-           link: str | None = None, note: str | None = None) -> list[dict[str, Any]]:
+           link: str | None = None, note: str | None = None,
+           retry: bool = False) -> list[dict[str, Any]]:
     """Block Kit blocks for ``request``: buttons while pending, the ``decision`` once made.
 
     ``link`` (a trusted URL, e.g. the notebook or Voila page) is where the full request
     lives when something had to be cut; without it the note names thread and interrupt.
-    ``note`` is an extra line under the decision (e.g. "resume failed: ...").
+    ``note`` is an extra line under the decision (e.g. "resume failed: ...") and ``retry``
+    adds a button that applies a recorded decision whose resume failed.
     """
     cuts: list[str] = []
     out: list[dict[str, Any]] = [_header(request)]
@@ -100,6 +102,10 @@ def blocks(request: ReviewRequest, decision: Decision | None = None, *,
         out.append(_buttons(request))
     elif decision is not None:
         out.append(decided_block(decision, note))
+        if retry:
+            out.append({"type": "actions", "block_id": "hitl_nb:retry", "elements": [{
+                "type": "button", "action_id": ACTION_PREFIX + "retry",
+                "text": plain("Retry resume"), "value": request_key(request)}]})
     return out
 
 

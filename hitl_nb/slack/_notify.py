@@ -52,10 +52,10 @@ def update(posted: Posted, decision: Decision, *, note: str | None = None,
 
 
 def update_message(client: Any, channel: str, ts: str, request: ReviewRequest,
-                   decision: Decision, *, note: str | None = None) -> Any:
+                   decision: Decision, *, note: str | None = None, retry: bool = False) -> Any:
     """`update` for a message known by channel and ``ts`` (what the interactivity app uses)."""
     return client.chat_update(channel=channel, ts=ts, text=fallback_text(request, decision),
-                              blocks=blocks(request, decision, note=note))
+                              blocks=blocks(request, decision, note=note, retry=retry))
 
 
 def _client(token: str | None) -> Any:
