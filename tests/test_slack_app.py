@@ -284,6 +284,17 @@ def test_tampered_body_with_the_original_signature_is_refused(world):
     assert_nothing_happened(world)
 
 
+def test_signed_click_with_a_garbled_button_value_changes_nothing_and_says_so(world):
+    user = world.user()
+    payload = user.click_payload(world.posted.ts, "approve")
+    payload["actions"][0]["value"] = "{not json"
+    body = user.body(payload)
+    assert post_form(world.url, body, sign(body, SECRET))[0] == 200
+    (said,) = ephemerals(world.fake)
+    assert said.startswith("Something went wrong, nothing more was changed")
+    assert_nothing_happened(world)
+
+
 # -- replays, double clicks, late clicks ---------------------------------------------------
 @configure(graph="mailer")
 def test_replayed_click_resumes_once_and_says_who_decided(world):

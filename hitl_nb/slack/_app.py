@@ -22,8 +22,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from .. import formats
@@ -34,24 +33,24 @@ from ..model import (
     HitlError,
     InvalidResponse,
     ReviewRequest,
-    Risk,
 )
 from ..session import ResumeFailed, Session
 from . import _modals
+from ._access import Access, Allowed, Reviewers
 from ._blocks import ACTION_PREFIX, parse_key
 from ._mrkdwn import escape
 from ._notify import update_message
+from ._payload import Key, error_block, message_of, stored_request
 
-Allowed = Iterable[str] | Callable[[ReviewRequest], Iterable[str] | None] | None
-Key = tuple[str, str, int]
+logger = logging.getLogger("hitl_nb.slack")
+
 _MODALS = {"reject": _modals.reject_view, "edit": _modals.edit_view,
            "respond": _modals.respond_view}
 
 
 def app(*, log: DecisionLog | str | os.PathLike[str], graph: Any, signing_secret: str,
         token: str | None = None, client: Any = None,
-        reviewers: Mapping[str, str] | Callable[[dict[str, Any]], str] | None = None,
-        allowed: Allowed = None, process_before_response: bool = False,
+        reviewers: Reviewers = None, allowed: Allowed = None, process_before_response: bool = False,
         **bolt_options: Any) -> Any:
     """A ``slack_bolt.App`` whose buttons and modals decide review requests of ``graph``.
 
@@ -85,26 +84,31 @@ class Reviews:
     """The listeners behind `app` (plain methods; Bolt passes ack, body, client...)."""
 
     def __init__(self, *, graph: Any, log: DecisionLog | str | os.PathLike[str],
-                 reviewers: Mapping[str, str] | Callable[[dict[str, Any]], str] | None = None,
-                 allowed: Allowed = None) -> None:
+                 reviewers: Reviewers = None, allowed: Allowed = None) -> None:
         self.graph = graph
         self.log = log if isinstance(log, DecisionLog) else DecisionLog(log)
         self.log.setup()
-        self.reviewers = reviewers
-        self.allowed = allowed
-        self.logger = logging.getLogger("hitl_nb.slack")
+        self.access = Access(reviewers, allowed)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
     # -- listeners ------------------------------------------------------------------------
     def on_action(self, ack: Callable[..., Any], body: dict[str, Any], client: Any) -> None:
         """A button: Approve decides at once; Reject, Edit and Respond open their modal."""
-        ack()
+        ack()   # within Slack's three seconds; the work below runs in Bolt's worker thread
+        try:
+            self._action(body, client)
+        except Exception as exc:  # tell the clicker; Slack only sees the ack
+            logger.exception("hitl_nb.slack: a click failed")
+            self._tell(client, message_of(body), body.get("user") or {},
+                       f"Something went wrong, nothing more was changed: {exc!r}")
+
+    def _action(self, body: dict[str, Any], client: Any) -> None:
         action = body["actions"][0]
         kind = action["action_id"][len(ACTION_PREFIX):]
         key = parse_key(action["value"])
         user = body.get("user") or {}
-        where = _message_of(body)
+        where = message_of(body)
         if kind == "retry":
             self._retry(key, user, client, where)
             return
@@ -145,7 +149,7 @@ class Reviews:
                 ack(response_action="errors", errors=exc.errors)
                 return
             except InvalidResponse as exc:
-                block = _error_block(view, request, str(exc))
+                block = error_block(view, request, str(exc))
                 if block is None:
                     ack()
                     self._tell(client, where, user, str(exc))
@@ -179,13 +183,16 @@ class Reviews:
                where: tuple[Any, Any]) -> None:
         """Apply, once, a recorded decision whose resume failed (`Session.start(None)`)."""
         with self._lock(key[0]):
+            request = stored_request(self.log, key)
+            if request is not None and not self._may_decide(request, user, client, where):
+                return
             try:
                 Session(self.graph, thread_id=key[0], log=self.log,
                         reviewer=self.reviewer_name(user)).start(None)
             except HitlError as exc:
                 self._tell(client, where, user, f"Still failing: {exc}")
                 return
-            first, request = self.log.get(*key), stored_request(self.log, key)
+            first = self.log.get(*key)
             if first is not None and request is not None:
                 self._update(client, where, request, first)
                 self._tell(client, where, user, f"Resumed: {first.summary()}.")
@@ -225,36 +232,16 @@ class Reviews:
         self._tell(client, where, user, f"Already decided: {first.summary()}. "
                    "Nothing was changed.")
 
-    # -- who may decide ------------------------------------------------------------------
     def reviewer_name(self, user: dict[str, Any]) -> str:
-        """The name written in the log for a Slack ``user`` (payload's ``user`` object)."""
-        uid = str(user.get("id") or "")
-        if callable(self.reviewers):
-            return str(self.reviewers(user))
-        if self.reviewers and uid in self.reviewers:
-            return self.reviewers[uid]
-        return str(user.get("username") or user.get("name") or uid or "slack user")
+        return self.access.name(user)
 
     def _may_decide(self, request: ReviewRequest, user: dict[str, Any], client: Any,
                     where: tuple[Any, Any]) -> bool:
-        ids = self.allowed(request) if callable(self.allowed) else self.allowed
-        if ids is None:
+        if self.access.may_decide(request, user, client):
             return True
-        ids = set(ids)
-        uid = user.get("id")
-        if uid in ids or any(uid in self._group(g, client) for g in ids if g.startswith("S")):
-            return True
-        self.logger.info("slack user %s may not decide %s", uid, request.key)
         self._tell(client, where, user, f"You are not allowed to decide "
                    f"{request.action!r}; nothing was recorded.")
         return False
-
-    def _group(self, group: str, client: Any) -> set[str]:
-        try:
-            return set(client.usergroups_users_list(usergroup=group)["users"])
-        except Exception as exc:  # a group we cannot read lets nobody in through it
-            self.logger.warning("cannot read Slack user group %s: %s", group, exc)
-            return set()
 
     # -- talking back --------------------------------------------------------------------------
     def _update(self, client: Any, where: tuple[Any, Any], request: ReviewRequest,
@@ -271,40 +258,3 @@ class Reviews:
     def _lock(self, thread_id: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(thread_id, threading.Lock())
-
-
-def _message_of(body: dict[str, Any]) -> tuple[Any, Any]:
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return channel, ts
-
-
-def _error_block(view: dict[str, Any], request: ReviewRequest, message: str) -> str | None:
-    """The input block to show ``message`` under: the argument it names, else the first."""
-    inputs = [b.get("block_id") for b in view.get("blocks", ()) if b.get("type") == "input"]
-    keys = list(request.args) if isinstance(request.args, dict) else []
-    for i, key in enumerate(keys):   # jsonschema errors say "... at <key>/...: ..."
-        if f"arg:{i}" in inputs and re.search(rf" at {re.escape(str(key))}[/:]", message):
-            return f"arg:{i}"
-    return inputs[0] if inputs else None
-
-
-def stored_request(log: DecisionLog, key: Key | None) -> ReviewRequest | None:
-    """The request as it was recorded with its decision (to redraw a decided message)."""
-    if key is None:
-        return None
-    df = log.to_pandas(thread_id=key[0])
-    rows = df[(df.interrupt_id == key[1]) & (df.action_index == key[2])]
-    if rows.empty or not isinstance(rows.iloc[0].request, dict):
-        return None
-    data = rows.iloc[0].request
-    fields = {k: data.get(k) for k in ("action", "args", "description", "format", "thread_id",
-                                       "interrupt_id", "index", "count", "node", "task",
-                                       "before", "after", "confidence")
-              if data.get(k) is not None}
-    return ReviewRequest(**fields, allowed=tuple(data.get("allowed") or ()),
-                         uncertainty=list(data.get("uncertainty") or []),
-                         risk=Risk.from_dict(data.get("risk")),
-                         requested_at=datetime.fromisoformat(data["requested_at"])
-                         if data.get("requested_at") else None)
