@@ -138,12 +138,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp:
         cycles = Cycles(Path(tmp))
         bare, ours, logic = interleaved([cycles.bare, cycles.ours, cycles.logic],
-                                        repeat=repeat, warmup=2, between=cycles.tidy)
+                                        repeat=repeat, warmup=1 if quick else 2,
+                                        between=cycles.tidy)
         counts = len(cycles.log), len(cycles.logic_log)
         widgets, build = cycles.card_cost(repeat)
         cycles.log.close()
         cycles.logic_log.close()
-    if counts != ((repeat + 2) * len(REVIEWED),) * 2:
+    if counts != ((repeat + (1 if quick else 2)) * len(REVIEWED),) * 2:
         raise AssertionError(f"expected one logged decision per click, got {counts}")
     note = f"median of {repeat} cycles each, interleaved"
     baseline = "graph.invoke(Command(resume=...))"

@@ -1,12 +1,13 @@
 """Measure the Slack path on this machine: blocks() cost, and a signed click's round trip
 (HTTP POST -> verified -> logged -> graph resumed -> chat.update) against FakeSlack.
 
-Run: ``PYTHONPATH=. python benchmarks/bench_slack.py``
+Run: ``PYTHONPATH=. python benchmarks/bench_slack.py [--quick]``
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -63,5 +64,6 @@ def bench_clicks(n: int = 30) -> None:
 
 
 if __name__ == "__main__":
-    bench_blocks()
-    bench_clicks()
+    quick = "--quick" in sys.argv[1:]  # CI (run_all.py --quick): keep it working, quickly
+    bench_blocks(20 if quick else 200)
+    bench_clicks(5 if quick else 30)
