@@ -84,12 +84,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
             out.append(import_time(mods, env))
     base, ours, both = (statistics.median(times[m]) for m in (BASELINE, OURS, BOTH))
     note = f"median of {repeat} fresh processes each, alternating"
+    added = ""
     if not quick:
-        added = ", ".join(f"{name} {ms:.0f} ms" for name, ms in added_modules(env))
-        note += f"; added by hitl_nb (own import time): {added}"
+        added = "; added by hitl_nb (own import time): " + ", ".join(
+            f"{name} {ms:.0f} ms" for name, ms in added_modules(env))
     return [
         make_result("import hitl_nb (fresh process)", baseline=f"import {BASELINE}",
-                    baseline_value=base, value=ours, max_ratio=1.2, note=note),
+                    baseline_value=base, value=ours, max_ratio=1.2, note=note + added),
         make_result("  import hitl_nb next to them", baseline=f"import {BASELINE}",
                     baseline_value=base, value=both, max_ratio=1.2,
                     note=f"{note}; `import {BOTH}`, as a notebook that builds its graph does"),
