@@ -189,10 +189,13 @@ def format_table(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def parse_args(argv: Sequence[str] | None = None, description: str = "") -> argparse.Namespace:
-    """``--quick``: small sizes and few repetitions (CI keeps the script working)."""
+    """``--quick``: small sizes and few repetitions (CI keeps the script working);
+    ``--profile N``: also print the N functions with the most cumulative time."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="small sizes, few repetitions (checks it runs; times not judged)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="run under cProfile and print the top N functions (cumulative)")
     return parser.parse_args(argv)
 
 
@@ -201,7 +204,15 @@ def main(run: Callable[[bool], list[dict[str, Any]]], argv: Sequence[str] | None
     """Run one benchmark script from the command line and print its table."""
     args = parse_args(argv, description)
     print(environment_line())
-    rows = run(args.quick)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        rows = profiler.runcall(run, args.quick)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+    else:
+        rows = run(args.quick)
     print(format_table(rows))
     return 0
 

@@ -22,7 +22,6 @@ each its own file; cycles alternate so the machine's noise hits both. Target: at
 
 from __future__ import annotations
 
-import gc
 import itertools
 import tempfile
 from pathlib import Path
@@ -95,11 +94,10 @@ class Cycles:
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
 
     def tidy(self) -> None:
-        """Close the widgets made since the benchmark began and collect garbage, untimed:
-        each cycle starts from the same heap instead of one holding every earlier card."""
+        """Close the widgets made since the benchmark began, untimed: each cycle starts
+        from the same heap instead of one holding every earlier card."""
         for key in [k for k in widget_instances if k not in self.older_widgets]:
             widget_instances[key].close()
-        gc.collect()
 
     def card_cost(self, repeat: int) -> tuple[int, float]:
         """Widget objects in one card of this graph, and the median time to build one."""

@@ -111,6 +111,7 @@ def test_every_benchmark_script_is_discovered():
     assert {"bench_review_cycle", "bench_import"} <= names
 
 
+@pytest.mark.slow
 def test_review_cycle_quick_rows_are_well_formed():
     _check_rows(run_all.run_script(BENCH / "bench_review_cycle.py", quick=True))
 
