@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from ._api import areview, checkpointer, review
 from ._db import LogUnavailable
+from .inbox import Inbox
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
+    ClaimedByOther,
     Decision,
+    Expired,
     HitlError,
     InvalidResponse,
     MissingCheckpointer,
@@ -31,9 +34,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyDecided",
+    "ClaimedByOther",
     "Decision",
     "DecisionLog",
+    "Expired",
     "HitlError",
+    "Inbox",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",

@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import formats
+from . import _queue, formats
 from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
 from .session import Session
 
@@ -52,8 +52,12 @@ class AsyncSession(Session):
         decision = self._stamp(decision)
         formats.validate(request, decision)
         self._check_pending(request, await self._apending_ids())
-        self.log.record(request, decision)
-        self.decided[request.key] = decision
+        _queue.check_claim(self, request, decision)
+        final = _queue.commit(self, request, decision)
+        if final is None:  # one vote of several needed approvals
+            self._emit("changed")
+            return decision
+        self.decided[request.key] = final
         self._emit("changed")
         if not self.pending:
             await self._aapply(self._ready_interrupts())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from langgraph.types import interrupt
@@ -26,6 +27,11 @@ def request_review(
     allowed: tuple[str, ...] | None = None,
     args_schema: dict[str, Any] | None = None,
     response_schema: Any = None,
+    timeout: float | timedelta | None = None,
+    expires_at: datetime | None = None,
+    on_timeout: str = "reject",
+    approvals: int = 1,
+    rejections: int = 1,
 ) -> Decision:
     """Pause the graph for a review of ``action(args)`` and return the reviewer's `Decision`.
 
@@ -35,6 +41,12 @@ def request_review(
             "send_email", {"to": "cfo@example.com"}, task=state["task"], confidence=0.62)
         if decision.approved:
             send(**(decision.args or proposed_args))
+
+    ``timeout`` (seconds or a timedelta) or ``expires_at`` set a deadline: once it has
+    passed, ``on_timeout`` ("reject" by default, or "approve") is decided for it by the
+    reviewer ``timeout`` when a session or inbox opens it. ``approvals=2`` needs two
+    distinct reviewers to approve before the graph resumes; ``rejections`` rejections
+    (1 by default) reject it.
     """
     if confidence is not None and not 0 <= confidence <= 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
@@ -44,6 +56,17 @@ def request_review(
         "risk": risk.to_dict() if risk else None,
         "allowed": list(allowed) if allowed else None, "args_schema": args_schema,
     }
+    if on_timeout not in ("approve", "reject"):
+        raise ValueError(f"on_timeout must be 'approve' or 'reject', got {on_timeout!r}")
+    if approvals < 1 or rejections < 1:
+        raise ValueError("approvals and rejections must be at least 1")
+    if timeout is not None:
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    if expires_at is not None:
+        fields.update(expires_at=expires_at.timestamp(), on_timeout=on_timeout)
+    if approvals > 1 or rejections > 1:
+        fields.update(approvals=approvals, rejections=rejections)
     if before is not None or after is not None:
         fields.update(before=before, after=after)
     adapter = None
