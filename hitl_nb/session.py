@@ -134,7 +134,7 @@ class Session:
             self._refresh()
         else:
             self._run(input)
-        if input is None or _queue.expire_due(self):
+        if _queue.expire_due(self) or input is None:
             self._recover()
         return self
 
