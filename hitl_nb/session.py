@@ -185,7 +185,8 @@ class Session:
             for index, decision in self.log.decisions(self.thread_id, iid).items():
                 self.decided[(self.thread_id, iid, index)] = decision
         errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
-        self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors
+        self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors \
+            and not getattr(snapshot, "tasks", ())  # tasks without interrupts: cut short
         self.result = snapshot.values if self.done else None
         self._emit("changed")
 
@@ -293,7 +294,8 @@ class Session:
         live = {i.id for i in snapshot.interrupts}
         gone = [i for i in interrupt_ids if i not in live]
         if gone:  # resumed before a crash, but not marked: never resume it twice
-            if snapshot.next and not snapshot.interrupts:  # died mid-run: finish the run
+            if (snapshot.next or snapshot.tasks) and not snapshot.interrupts:
+                # died mid-step (some writes saved, no new checkpoint): finish the run
                 self._run(None)
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
