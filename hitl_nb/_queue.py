@@ -30,10 +30,16 @@ def check_claim(session: Session, request: ReviewRequest, decision: Decision) ->
 
 def commit(session: Session, request: ReviewRequest, decision: Decision) -> Decision | None:
     """Record ``decision``; for a request needing several approvals record a vote and
-    return the final decision only once the quorum is met (else None)."""
+    return the final decision only once the quorum is met (else None).
+
+    When it is the last pending decision, the row is born under the session's lease:
+    the session resumes right away, and no other process may recover it meanwhile.
+    """
+    last = all(r.key == request.key for r in session.pending)
+    lease = {"owner": session.owner, "lease_s": session.lease_s} if last else {}
     if request.approvals > 1 or request.rejections > 1:
-        return session.log.vote(request, decision)
-    session.log.record(request, decision)
+        return session.log.vote(request, decision, **lease)
+    session.log.record(request, decision, **lease)
     return decision
 
 

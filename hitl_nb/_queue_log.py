@@ -49,8 +49,9 @@ class QueueLog:
     def setup(self) -> None:  # pragma: no cover - DecisionLog defines it
         raise NotImplementedError
 
-    def _insert_decision(self, cur: Any, request: ReviewRequest,
-                         decision: Decision) -> Any:  # pragma: no cover
+    def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
+                         owner: str | None = None,
+                         lease_s: float = 300.0) -> Any:  # pragma: no cover
         raise NotImplementedError
 
     # -- consistency ---------------------------------------------------------------------
@@ -135,7 +136,8 @@ class QueueLog:
             "SELECT DISTINCT thread_id FROM hitl_decisions WHERE status != 'applied'")]
 
     # -- M-of-N votes ----------------------------------------------------------------------
-    def vote(self, request: ReviewRequest, decision: Decision) -> Decision | None:
+    def vote(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
+             lease_s: float = 300.0) -> Decision | None:
         """Record one reviewer's vote; return the final decision once the quorum is met
         (recorded in the same transaction, exactly once), else None.
 
@@ -176,7 +178,7 @@ class QueueLog:
             result = Decision(final, comment="; ".join(comments) or None,
                               reviewer=", ".join(tally[final]),
                               decided_at=decision.decided_at)
-            self._insert_decision(cur, request, result)
+            self._insert_decision(cur, request, result, owner, lease_s)
         return result
 
     def tally(self, key: Key) -> dict[str, list[str]]:

@@ -107,12 +107,17 @@ class DecisionLog(QueueLog):
         return {(t, i, n): _dt(at) for t, i, n, at in rows}
 
     # -- decisions ---------------------------------------------------------------------
-    def record(self, request: ReviewRequest, decision: Decision) -> int:
-        """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists."""
+    def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
+               lease_s: float = 300.0) -> int:
+        """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists.
+
+        With ``owner`` the row is born ``applying`` under that owner's lease, so no
+        other process's recovery can take it between the record and the resume.
+        """
         self.setup()
         try:
             with self._db.transaction() as cur:
-                rowid = self._insert_decision(cur, request, decision)
+                rowid = self._insert_decision(cur, request, decision, owner, lease_s)
                 fault("before_record_commit")
         except IntegrityError:
             first = self.get(*request.key)
@@ -122,7 +127,8 @@ class DecisionLog(QueueLog):
                 f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
         return int(rowid or 0)
 
-    def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision) -> Any:
+    def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
+                         owner: str | None = None, lease_s: float = 300.0) -> Any:
         """Insert the decision row and mark its queue row ``decided`` (one transaction)."""
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
@@ -146,7 +152,9 @@ class DecisionLog(QueueLog):
             "response": _dumps(decision.response),
             "request": _dumps(request.to_dict()),
             "format": request.format,
-            "status": "recorded",
+            "status": "applying" if owner else "recorded",
+            "owner": owner,
+            "lease_until": time.time() + lease_s if owner else None,
         }
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)

@@ -2,13 +2,15 @@
 
 As a script: ``python tests/_team.py TARGET LEDGER MODE REVIEWER THREAD...`` opens each
 thread in a new `Session` and, with MODE ``approve``, approves its pending request;
-with ``open`` it only opens it (recovery). One JSON line per thread on stdout.
+with ``open`` it only opens it (recovery); ``race REVIEWER GOFILE`` is `race`. One JSON
+line per thread on stdout.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,17 +49,35 @@ def ledger_counts(ledger: Path) -> dict[str, int]:
     return counts
 
 
+def race(target: str, ledger: str, reviewer: str, go: str) -> None:
+    """List the inbox, say "ready", wait for the ``go`` file, then approve every request
+    seen in the list (as a reviewer clicking through a loaded inbox would)."""
+    graph, log = team(target, ledger)
+    inbox = hitl_nb.Inbox(log, graph=graph, reviewer=reviewer)
+    seen = inbox.list(order="thread")
+    print("ready", flush=True)
+    while not Path(go).exists():
+        time.sleep(0.01)
+    for request in seen:
+        try:
+            inbox.decide(request, Decision("approve"))
+            print(json.dumps({"thread": request.thread_id, "won": True}), flush=True)
+        except HitlError as exc:
+            print(json.dumps({"thread": request.thread_id, "won": False,
+                              "error": type(exc).__name__, "message": str(exc)}), flush=True)
+
+
 def main(argv: list[str]) -> None:
     target, ledger, mode, reviewer, *threads = argv
+    if mode == "race":
+        race(target, ledger, reviewer, threads[0])
+        return
     graph, log = team(target, ledger)
     for thread in threads:
         session = Session(graph, thread_id=thread, log=log, reviewer=reviewer)
         try:
             session.start(None)
             if mode == "approve":
-                if not session.pending:
-                    raise HitlError(f"nothing pending in {thread}: "
-                                    f"{log.get(thread, session.requests[0].interrupt_id) if session.requests else 'done'}")
                 session.decide(session.pending[0], Decision("approve"))
             print(json.dumps({"thread": thread, "won": True}), flush=True)
         except HitlError as exc:
