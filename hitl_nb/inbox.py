@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -221,10 +222,8 @@ class Inbox:
                 self.session(thread)
                 continue
             for request in (r for r in due if r.thread_id == thread):
-                try:
+                with contextlib.suppress(AlreadyDecided):  # expired by another process
                     self.log.record(request, _queue.timeout_decision(request, now))
-                except AlreadyDecided:
-                    pass
         return due
 
     def recover(self) -> list[str]:

@@ -111,8 +111,8 @@ class DecisionLog(QueueLog):
                lease_s: float = 300.0) -> int:
         """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists.
 
-        With ``owner`` the row is born ``applying`` under that owner's lease, so no
-        other process's recovery can take it between the record and the resume.
+        With ``owner`` the row is born under that owner's lease, so no other process's
+        recovery can take it between the record and the resume.
         """
         self.setup()
         try:
@@ -152,7 +152,7 @@ class DecisionLog(QueueLog):
             "response": _dumps(decision.response),
             "request": _dumps(request.to_dict()),
             "format": request.format,
-            "status": "applying" if owner else "recorded",
+            "status": "recorded",
             "owner": owner,
             "lease_until": time.time() + lease_s if owner else None,
         }
@@ -212,7 +212,7 @@ class DecisionLog(QueueLog):
                 f"SELECT status, owner, lease_until FROM hitl_decisions WHERE thread_id = ?"
                 f" AND interrupt_id IN ({marks}){lock}"), (thread_id, *interrupt_ids))
             for status, holder, until in cur.fetchall():
-                if status == "applied" or (status == "applying" and holder != owner
+                if status == "applied" or (holder and holder != owner
                                            and (until or 0) > now and owner_alive(holder)):
                     return False
             cur.execute(self._q(

@@ -171,6 +171,7 @@ class ReviewRequest:
             "on_timeout": self.on_timeout,
             "approvals": self.approvals,
             "rejections": self.rejections,
+            "raw": self.raw,
         }
 
 

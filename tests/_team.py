@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import hitl_nb  # noqa: E402
-from hitl_nb import Decision, DecisionLog, HitlError, Session  # noqa: E402
-from hitl_nb.examples import payment_graph  # noqa: E402
+import hitl_nb
+from hitl_nb import Decision, DecisionLog, HitlError, Session
+from hitl_nb.examples import payment_graph
 
 WORKER = str(Path(__file__).resolve())
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from _team import ledger_counts, start_threads, team
 
 from hitl_nb import AlreadyDecided, Decision, Inbox, Session
+from tests._team import ledger_counts, start_threads, team
 
 
 def test_two_approvals_needed_resume_once_after_the_second(backend, ledger):
@@ -64,9 +64,10 @@ def test_vote_after_the_quorum_names_the_decision(backend):
 
 
 def test_rejections_threshold_is_configurable(backend):
-    from hitl_nb import request_review
     from langgraph.graph import END, START, StateGraph
+
     import hitl_nb
+    from hitl_nb import request_review
 
     def node(state: dict) -> dict:
         return {"out": request_review("deploy", {}, approvals=2, rejections=2).type}

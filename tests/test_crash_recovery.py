@@ -10,10 +10,10 @@ import sys
 import time
 
 import pytest
-from _team import WORKER, ledger_counts, start_threads, team
 
 from hitl_nb import Decision, Inbox, Session
 from hitl_nb._faults import POINTS, owner_id
+from tests._team import WORKER, ledger_counts, start_threads, team
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def test_inbox_recover_applies_every_crashed_thread_once(backend, ledger):
     for thread, point in zip(threads, POINTS[1:], strict=False):
         assert _reviewer(backend, ledger, thread, fault=point).returncode == -signal.SIGKILL
     assert sorted(Inbox(backend, graph=graph).recover()) == threads
-    assert ledger_counts(ledger) == {t: 1 for t in threads}
+    assert ledger_counts(ledger) == dict.fromkeys(threads, 1)
     assert set(log.to_pandas().status) == {"applied"}
     assert Inbox(backend, graph=graph).recover() == []
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _team import start_threads, team
 
 import hitl_nb
 from hitl_nb import ClaimedByOther, Decision, Inbox, Session, StaleRequest
+from tests._team import start_threads, team
 
 
 def test_inbox_lists_every_pending_thread_with_queue_details(backend):
@@ -108,7 +108,7 @@ def test_released_claim_frees_the_request(backend):
 
 
 def test_bulk_approve_logs_and_resumes_each_once(backend, ledger):
-    from _team import ledger_counts
+    from tests._team import ledger_counts
 
     graph, log = team(backend, ledger)
     start_threads(graph, log, 4)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from _team import ledger_counts, start_threads, team
 
 from hitl_nb import Decision, Expired, Inbox, Session
+from tests._team import ledger_counts, start_threads, team
 
 
 class Clock:
@@ -89,9 +89,10 @@ def test_inbox_without_graph_records_timeout_and_a_session_applies_it(backend, l
 
 
 def test_timeout_action_is_configurable(backend, ledger):
-    from hitl_nb import request_review
     from langgraph.graph import END, START, StateGraph
+
     import hitl_nb
+    from hitl_nb import request_review
 
     def node(state: dict) -> dict:
         d = request_review("archive", {"n": 1}, expires_at=datetime(2000, 1, 1,
