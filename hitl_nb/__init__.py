@@ -28,7 +28,7 @@ from .model import (
 )
 from .request import request_review
 from .session import ResumeFailed, Session
-from .widgets import ReviewCard, SessionView
+from .widgets import InboxView, ReviewCard, SessionView
 
 __version__ = "0.1.0"
 
@@ -40,6 +40,7 @@ __all__ = [
     "Expired",
     "HitlError",
     "Inbox",
+    "InboxView",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
