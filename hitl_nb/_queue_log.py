@@ -25,6 +25,7 @@ from .model import AlreadyDecided, ClaimedByOther, Decision, HitlError, ReviewRe
 QUEUE_COLUMNS = ("thread_id", "interrupt_id", "action_index", "action", "requested_at",
                  "request", "state", "confidence", "risk_tier", "expires_at", "approvals",
                  "claimed_by", "claimed_until")
+ROW_COLUMNS = (*QUEUE_COLUMNS, "approvals_so_far")
 
 _ORDER = {"age": "requested_at ASC", "newest": "requested_at DESC",
           "confidence": "confidence ASC", "action": "action ASC",
@@ -36,6 +37,18 @@ def _dt(epoch: float | None) -> datetime | None:
 
 
 Key = Sequence[Any]
+
+#: The request fields the queue keeps for listing (a card re-reads the live interrupt).
+SUMMARY_FIELDS = ("args", "description", "allowed", "format", "count", "node", "task",
+                  "on_timeout", "rejections")
+
+
+def queue_summary(request: ReviewRequest) -> dict[str, Any]:
+    """What the queue row stores about a request: small, so 10,000 rows list fast."""
+    data = {k: getattr(request, k) for k in SUMMARY_FIELDS}
+    data["allowed"] = list(request.allowed)
+    data["risk"] = request.risk.to_dict() if request.risk else None
+    return data
 
 
 class QueueLog:
@@ -78,26 +91,32 @@ class QueueLog:
         """Queue rows (dicts) in one query: filter by action, risk tier, minimum age,
         claiming reviewer (``""`` = unclaimed) or thread; sort by ``order`` (age, newest,
         confidence, action, deadline, thread); page with ``limit``/``offset``."""
+        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in self.queue_rows(
+            state=state, action=action, tier=tier, older_than_s=older_than_s,
+            reviewer=reviewer, thread_id=thread_id, order=order, limit=limit, offset=offset,
+            now=now)]
+
+    def queue_rows(self, *, state: str = "open", action: str | None = None,
+                   tier: str | None = None, older_than_s: float | None = None,
+                   reviewer: str | None = None, thread_id: str | None = None,
+                   order: str = "age", limit: int | None = None, offset: int = 0,
+                   now: datetime | None = None) -> list[tuple]:
+        """`queue` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`)."""
         self.setup()
         where, params = self._filters(state, action, tier, older_than_s, reviewer, thread_id,
                                       now)
         if order not in _ORDER:
             raise HitlError(f"unknown order {order!r}; use one of {', '.join(_ORDER)}")
         sql = ("SELECT " + ", ".join(f"r.{c}" for c in QUEUE_COLUMNS) +
-               ", (SELECT COUNT(*) FROM hitl_votes v WHERE v.thread_id = r.thread_id AND"
-               " v.interrupt_id = r.interrupt_id AND v.action_index = r.action_index AND"
-               " v.vote = 'approve') FROM hitl_requests r" + where +
+               ", CASE WHEN r.approvals > 1 THEN (SELECT COUNT(*) FROM hitl_votes v WHERE"
+               " v.thread_id = r.thread_id AND v.interrupt_id = r.interrupt_id AND"
+               " v.action_index = r.action_index AND v.vote = 'approve') ELSE 0 END"
+               " FROM hitl_requests r" + where +
                f" ORDER BY {_ORDER[order]}, r.thread_id, r.interrupt_id, r.action_index")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [int(limit), int(offset)]
-        rows = self._db.query(self._q(sql), params)
-        out = []
-        for row in rows:
-            item = dict(zip(QUEUE_COLUMNS, row[:-1], strict=True))
-            item["approvals_so_far"] = int(row[-1])
-            out.append(item)
-        return out
+        return self._db.query(self._q(sql), params)
 
     def queue_count(self, *, state: str = "open", action: str | None = None,
                     tier: str | None = None, older_than_s: float | None = None,
@@ -267,4 +286,4 @@ class QueueLog:
         return (rows[0][0], _dt(rows[0][1])) if rows else None
 
 
-__all__ = ["QUEUE_COLUMNS", "IntegrityError", "QueueLog"]
+__all__ = ["QUEUE_COLUMNS", "ROW_COLUMNS", "IntegrityError", "QueueLog", "queue_summary"]

@@ -61,27 +61,31 @@ def open_log(target: Any) -> DecisionLog:
         "postgresql:// URL, e.g. hitl_nb.Inbox('hitl.db', graph=graph)")
 
 
-def request_from_row(row: dict[str, Any]) -> ReviewRequest:
-    """A queue row (from `DecisionLog.queue`) as a `ReviewRequest` with queue details
-    in ``extra``: state, claimed_by, claimed_until, approvals_so_far."""
-    data = json.loads(row["request"] or "{}")
-    allowed = tuple(data.get("allowed") or ("approve", "reject"))
-    request = ReviewRequest(
-        action=row["action"], args=data.get("args"), description=data.get("description"),
-        allowed=allowed, format=data.get("format") or "plain", thread_id=row["thread_id"],
-        interrupt_id=row["interrupt_id"], index=row["action_index"],
-        count=data.get("count") or 1, node=data.get("node"), task=data.get("task"),
-        steps=data.get("steps") or [], before=data.get("before"), after=data.get("after"),
-        confidence=row["confidence"], uncertainty=data.get("uncertainty") or [],
-        risk=Risk.from_dict(data.get("risk")), requested_at=_dt(row["requested_at"]),
-        expires_at=_dt(row["expires_at"]), on_timeout=data.get("on_timeout") or "reject",
-        approvals=row["approvals"] or 1, rejections=data.get("rejections") or 1,
-    )
-    claimed = row["claimed_until"] is not None and row["claimed_until"] > utcnow().timestamp()
-    request.extra.update(state=row["state"], approvals_so_far=row["approvals_so_far"],
-                         claimed_by=row["claimed_by"] if claimed else None,
-                         claimed_until=_dt(row["claimed_until"]) if claimed else None)
-    return request
+def requests_from_rows(rows: list[tuple], now: float | None = None) -> list[ReviewRequest]:
+    """Queue rows (`DecisionLog.queue_rows`) as `ReviewRequest` objects with the queue's
+    details in ``extra``: state, claimed_by, claimed_until, approvals_so_far. They carry
+    what the queue keeps (`queue_summary`); a card re-reads the live interrupt."""
+    now = utcnow().timestamp() if now is None else now
+    summaries = json.loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
+    out = []
+    for (thread, iid, index, action, requested, _, state, confidence, _tier, expires,
+         approvals, holder, until, so_far), data in zip(rows, summaries, strict=True):
+        risk = data.get("risk")
+        claimed = until is not None and until > now
+        out.append(ReviewRequest(
+            action=action, args=data.get("args"), description=data.get("description"),
+            allowed=tuple(data.get("allowed") or ("approve", "reject")),
+            format=data.get("format") or "plain", thread_id=thread, interrupt_id=iid,
+            index=index, count=data.get("count") or 1, node=data.get("node"),
+            task=data.get("task"), confidence=confidence,
+            risk=Risk(risk["tier"], risk["score"], tuple(risk["reasons"])) if risk else None,
+            requested_at=_dt(requested), expires_at=_dt(expires),
+            on_timeout=data.get("on_timeout") or "reject", approvals=approvals or 1,
+            rejections=data.get("rejections") or 1,
+            extra={"state": state, "approvals_so_far": so_far,
+                   "claimed_by": holder if claimed else None,
+                   "claimed_until": _dt(until) if claimed else None}))
+    return out
 
 
 class Inbox:
@@ -122,10 +126,10 @@ class Inbox:
         """Open requests filtered by action, risk tier, minimum age, claiming reviewer
         (``""`` for unclaimed), sorted (age, newest, confidence, action, deadline, thread)
         and paged with ``limit``/``offset``."""
-        rows = self.log.queue(state=state, action=action, tier=tier,
-                              older_than_s=older_than_s, reviewer=reviewer, order=order,
-                              limit=limit, offset=offset, now=self.clock())
-        return [request_from_row(r) for r in rows]
+        rows = self.log.queue_rows(state=state, action=action, tier=tier,
+                                   older_than_s=older_than_s, reviewer=reviewer, order=order,
+                                   limit=limit, offset=offset, now=self.clock())
+        return requests_from_rows(rows)
 
     def count(self, **filters: Any) -> int:
         """How many open requests match ``filters`` (those of `list`)."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import _schema
 from ._db import IntegrityError, LogUnavailable, connect
 from ._faults import fault, owner_alive
-from ._queue_log import QueueLog
+from ._queue_log import QueueLog, queue_summary
 from .model import AlreadyDecided, Decision, ReviewRequest
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class DecisionLog(QueueLog):
                     " ON CONFLICT (thread_id, interrupt_id, action_index) DO UPDATE SET"
                     " state = 'open', resolved_at = NULL WHERE hitl_requests.state = 'gone'"),
                     (r.thread_id, r.interrupt_id, r.index, r.action, now.timestamp(),
-                     _dumps(r.to_dict()), r.confidence, r.risk.tier if r.risk else None,
+                     _dumps(queue_summary(r)), r.confidence, r.risk.tier if r.risk else None,
                      _epoch(r.expires_at), r.approvals),
                 )
         threads = {r.thread_id for r in requests}
