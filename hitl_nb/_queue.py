@@ -37,10 +37,13 @@ def commit(session: Session, request: ReviewRequest, decision: Decision) -> Deci
     """
     last = all(r.key == request.key for r in session.pending)
     lease = {"owner": session.owner, "lease_s": session.lease_s} if last else {}
+    final: Decision | None = decision
     if request.approvals > 1 or request.rejections > 1:
-        return session.log.vote(request, decision, **lease)
-    session.log.record(request, decision, **lease)
-    return decision
+        final = session.log.vote(request, decision, **lease)
+    else:
+        session.log.record(request, decision, **lease)
+    session.log.release_review(request.key, decision.reviewer)  # their part is done
+    return final
 
 
 def timeout_decision(request: ReviewRequest, now: datetime) -> Decision:

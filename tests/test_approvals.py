@@ -84,3 +84,17 @@ def test_rejections_threshold_is_configurable(backend):
         s.decide(s.pending[0], Decision(kind))
     assert s.done and s.result["out"] == "reject"
     assert log.to_pandas().reviewer.tolist() == ["ana, cy"]
+
+
+def test_a_voter_claim_does_not_block_the_second_voter(backend, ledger):
+    from hitl_nb import Inbox
+
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1, approvals=2)
+    ana = Inbox(backend, graph=graph, reviewer="ana")
+    ana.claim(ana.pending[0])
+    ana.decide(ana.pending[0], Decision("approve"))
+    assert ana.pending[0].extra["claimed_by"] is None          # released after her vote
+    bob = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
+    bob.decide(bob.pending[0], Decision("approve"))
+    assert bob.done and ledger_counts(ledger) == {"t0": 1}
