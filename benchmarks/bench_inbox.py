@@ -49,6 +49,29 @@ def setup(target: str, n: int) -> object:
     return graph
 
 
+def fresh_schema(url: str) -> str:
+    """``url`` pointed at a new, empty schema (dropped when the benchmark exits)."""
+    import atexit
+    import gc
+
+    import psycopg
+
+    schema = f"bench_inbox_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+
+    def drop() -> None:
+        gc.collect()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+                         " application_name = %s AND pid <> pg_backend_pid()", (schema,))
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+    atexit.register(drop)
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+
+
 def best_of(runs: int, fn) -> tuple[float, object]:
     best, out = float("inf"), None
     for _ in range(runs):
@@ -66,7 +89,7 @@ def main() -> int:
     args = parser.parse_args()
     n = args.n or (500 if args.quick else 10_000)
     tmp = tempfile.mkdtemp(prefix="bench_inbox_")
-    target = args.url or os.path.join(tmp, "inbox.db")
+    target = fresh_schema(args.url) if args.url else os.path.join(tmp, "inbox.db")
     print(f"bench_inbox: {n:,} pending threads on {'PostgreSQL' if args.url else 'SQLite'}, "
           f"{os.cpu_count()} CPU cores")
     start = time.perf_counter()
@@ -87,12 +110,12 @@ def main() -> int:
                                        interrupt_id=intr.id, node="review")
         return found
 
-    t_loop, found = best_of(1, loop)
+    t_loop, found = best_of(1 if n > 20_000 else 2, loop)
     assert len(found) == n, (len(found), n)
     ratio = t_loop / t_inbox
     ok = t_inbox < 1.0 and ratio >= 20
     print(f"  Inbox(...).pending:        {t_inbox * 1000:8.1f} ms  (best of 3, incl. opening)")
-    print(f"  loop of graph.get_state:   {t_loop * 1000:8.1f} ms")
+    print(f"  loop of graph.get_state:   {t_loop * 1000:8.1f} ms  (best of 2, parsing interrupts)")
     print(f"  ratio: {ratio:.1f}x faster  -> target < 1 s and >= 20x: "
           f"{'met' if ok else 'NOT met'}")
     print(json.dumps({"bench": "inbox", "threads": n, "cores": os.cpu_count(),

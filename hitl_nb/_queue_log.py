@@ -43,11 +43,17 @@ SUMMARY_FIELDS = ("args", "description", "allowed", "format", "count", "node", "
                   "on_timeout", "rejections")
 
 
+_DEFAULTS = {"count": 1, "on_timeout": "reject", "rejections": 1, "format": "plain"}
+
+
 def queue_summary(request: ReviewRequest) -> dict[str, Any]:
-    """What the queue row stores about a request: small, so 10,000 rows list fast."""
-    data = {k: getattr(request, k) for k in SUMMARY_FIELDS}
+    """What the queue row stores about a request, without empty or default values:
+    small, so 10,000 rows list fast."""
+    data = {k: v for k in SUMMARY_FIELDS
+            if (v := getattr(request, k)) is not None and _DEFAULTS.get(k) != v}
     data["allowed"] = list(request.allowed)
-    data["risk"] = request.risk.to_dict() if request.risk else None
+    if request.risk:
+        data["risk"] = request.risk.to_dict()
     return data
 
 
@@ -74,12 +80,15 @@ class QueueLog:
         ``before`` stay: another process may have noted them after our snapshot."""
         self.setup()
         marks = ", ".join("?" for _ in live)
-        not_live = f" AND interrupt_id NOT IN ({marks})" if live else ""
+        where = (f"thread_id = ? AND state = 'open' AND requested_at <= ?"
+                 f"{f' AND interrupt_id NOT IN ({marks})' if live else ''}")
+        params = (thread_id, before.timestamp(), *live)
+        if not self._db.query(self._q(f"SELECT 1 FROM hitl_requests WHERE {where} LIMIT 1"),
+                              params):
+            return 0  # the usual case: no write lock taken
         with self._db.transaction() as cur:
-            cur.execute(self._q(
-                "UPDATE hitl_requests SET state = 'gone', resolved_at = ? WHERE thread_id = ?"
-                f" AND state = 'open' AND requested_at < ?{not_live}"),
-                (time.time(), thread_id, before.timestamp(), *live))
+            cur.execute(self._q(f"UPDATE hitl_requests SET state = 'gone', resolved_at = ?"
+                                f" WHERE {where}"), (time.time(), *params))
             return cur.rowcount or 0
 
     # -- listing ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sqlite3
@@ -66,6 +67,16 @@ def requests_from_rows(rows: list[tuple], now: float | None = None) -> list[Revi
     details in ``extra``: state, claimed_by, claimed_until, approvals_so_far. They carry
     what the queue keeps (`queue_summary`); a card re-reads the live interrupt."""
     now = utcnow().timestamp() if now is None else now
+    gc_was_on = gc.isenabled()
+    gc.disable()  # only new, acyclic objects here: skip collections while building them
+    try:
+        return _build(rows, now)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
     summaries = json.loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
     out = []
     for (thread, iid, index, action, requested, _, state, confidence, _tier, expires,

@@ -129,3 +129,14 @@ def test_inbox_opens_from_a_checkpointer_or_graph(backend):
     start_threads(graph, log, 2)
     assert Inbox(graph.checkpointer).count() == 2
     assert Inbox(None, graph=graph).count() == 2
+
+
+def test_sync_imports_threads_run_outside_hitl_nb(backend):
+    graph, _log = team(backend, None)
+    for i in range(3):
+        graph.invoke({"task": "x", "amount": 10.0, "to": "v"},
+                     {"configurable": {"thread_id": f"raw{i}"}})
+    inbox = Inbox(backend, graph=graph)
+    assert inbox.pending == []
+    assert inbox.sync() == 3
+    assert sorted(r.thread_id for r in inbox.pending) == ["raw0", "raw1", "raw2"]
