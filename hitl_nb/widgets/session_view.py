@@ -81,7 +81,8 @@ class SessionView(w.VBox):
     def _card(self, request: ReviewRequest) -> ReviewCard:
         card = self._cards.get(request.key)
         if card is None:
-            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key))
+            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
+                              policy=self.session.policy)
             card.queue_note = w.HTML(placeholder="")  # "1 of 2 approvals · 4 min left"
             card.queue_note.add_class("hitl-queue-note")
             card.children = (card.queue_note, *card.children)
