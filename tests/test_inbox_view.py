@@ -116,3 +116,17 @@ def test_static_html_lists_the_rows_escaped(db, ledger):
     html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
     assert "t0" in html and "1 pending" in html
     assert "<script>" not in html
+
+
+def test_recover_button_resumes_decisions_recorded_before_a_crash(db, ledger):
+    graph, log = team(db, ledger)
+    start_threads(graph, log, 2)
+    request = Inbox(db).list(order="thread")[0]
+    log.record(request, Decision("approve", reviewer="ana"))    # a kernel died right after
+    view = InboxView(Inbox(db, graph=graph, reviewer="ana"))
+    assert "1 decided, not yet resumed" in view.header.value
+    assert view.recover_button.layout.display is None
+    view.recover_button.click()
+    assert ledger_counts(ledger) == {"t0": 1}
+    assert "not yet resumed" not in view.header.value
+    assert view.recover_button.layout.display == "none"

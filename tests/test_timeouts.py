@@ -106,3 +106,23 @@ def test_timeout_action_is_configurable(backend, ledger):
     g = b.compile(checkpointer=hitl_nb.checkpointer(backend))
     session = Session(g, thread_id="x", log=backend).start({"go": 1})
     assert session.done and session.result["out"] == "approve"
+
+
+def test_async_session_applies_an_expired_deadline_on_pick_up(backend, ledger):
+    import asyncio
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from hitl_nb import DecisionLog
+    from hitl_nb._async import AsyncSession
+    from hitl_nb.examples import payment_graph
+
+    graph = payment_graph(InMemorySaver(), ledger=str(ledger))  # async-capable checkpoints
+    log = DecisionLog(backend)
+    start_threads(graph, log, 1, timeout_s=60)
+    clock = Clock()
+    clock.advance(61)
+    session = AsyncSession(graph, thread_id="t0", log=log, clock=clock)
+    asyncio.run(session.astart(None))
+    assert session.done and session.result["reviewer"] == "timeout"
+    assert ledger_counts(ledger) == {}

@@ -80,6 +80,10 @@ class InboxView(w.VBox):
         self.approve_button = w.Button(description="Approve selected", button_style="success")
         self.reject_button = w.Button(description="Reject selected", button_style="danger")
         self.select_page_button = w.Button(description="Select page")
+        self.recover_button = w.Button(description="Resume recorded decisions",
+                                       layout={"display": "none"})
+        self.recover_button.add_class("hitl-inbox-recover")
+        self.recover_button.on_click(lambda _: self.recover())
         for b, cls in ((self.approve_button, "approve"), (self.reject_button, "reject"),
                        (self.prev, "prev"), (self.next, "next")):
             b.add_class(f"hitl-inbox-{cls}")
@@ -97,7 +101,8 @@ class InboxView(w.VBox):
             self.header,
             w.HBox([self.action, self.tier, self.age, self.reviewer, self.order]),
             self.rows_box,
-            w.HBox([self.prev, self.page_label, self.next, self.refresh_button]),
+            w.HBox([self.prev, self.page_label, self.next, self.refresh_button,
+                    self.recover_button]),
             w.HBox([self.select_page_button, self.comment, self.approve_button,
                     self.reject_button]),
             self.status, self.detail])
@@ -128,9 +133,12 @@ class InboxView(w.VBox):
         self.page_label.value = f"&nbsp;page {self.page + 1} of {pages}&nbsp;"
         self.prev.disabled = self.page == 0
         self.next.disabled = self.page >= pages - 1
-        self.header.value = (f"<b>Inbox</b> · {total} pending · reviewing as "
-                             f"<code>{render.escape(self.inbox.reviewer)}</code>"
-                             f" · {len(self.selected)} selected")
+        stuck = self.inbox.count(state="decided")  # recorded, not applied (a crash?)
+        self.recover_button.layout.display = None if stuck and self.inbox.graph else "none"
+        self.header.value = (f"<b>Inbox</b> · {total} pending"
+                             + (f" · {stuck} decided, not yet resumed" if stuck else "")
+                             + f" · reviewing as <code>{render.escape(self.inbox.reviewer)}"
+                             f"</code> · {len(self.selected)} selected")
 
     def first_page(self) -> None:
         self.page = 0
@@ -143,6 +151,12 @@ class InboxView(w.VBox):
     def prev_page(self) -> None:
         self.page = max(0, self.page - 1)
         self.refresh()
+
+    def recover(self) -> list[str]:
+        """Resume, once, decisions recorded before a crash (see `Inbox.recover`)."""
+        threads = self.inbox.recover()
+        self.refresh()
+        return threads
 
     # -- selection and bulk decisions ----------------------------------------------------
     def select(self, requests: list[ReviewRequest], on: bool = True) -> None:
