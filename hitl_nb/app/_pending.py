@@ -95,12 +95,19 @@ def load_graph(spec: str, checkpoints: Any) -> Any:
         obj = getattr(obj, part)
     if hasattr(obj, "get_state") and hasattr(obj, "stream"):
         return obj
-    if callable(obj):
+    if callable(obj) and not isinstance(obj, type):
         from .._api import checkpointer
 
-        params = inspect.signature(obj).parameters
+        try:
+            takes_keyword = "checkpointer" in inspect.signature(obj).parameters
+        except (TypeError, ValueError):
+            takes_keyword = False
         saver = checkpointer(checkpoints)
-        graph = obj(checkpointer=saver) if "checkpointer" in params else obj(saver)
+        try:
+            graph = obj(checkpointer=saver) if takes_keyword else obj(saver)
+        except TypeError as exc:
+            raise HitlError(f"calling {spec}(checkpointer) failed: {exc}. Give a compiled "
+                            "graph or a factory taking a checkpointer") from exc
         if hasattr(graph, "get_state"):
             return graph
         raise HitlError(f"{spec} returned {type(graph).__name__}, not a compiled graph")
