@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-from ._api import areview, checkpointer, review
+from ._api import acheckpointer, areview, checkpointer, review
 from ._db import LogUnavailable
 from .log import DecisionLog
 from .model import (
@@ -46,6 +46,7 @@ __all__ = [
     "SessionView",
     "StaleRequest",
     "__version__",
+    "acheckpointer",
     "areview",
     "checkpointer",
     "request_review",
