@@ -96,7 +96,7 @@ def jupyter_env(base: Path) -> dict[str, str]:
 class Lab:
     """A JupyterLab server in a temporary root; ``open(nb)`` gives a ready page."""
 
-    def __init__(self, base: Path, browser: object) -> None:
+    def __init__(self, base: Path) -> None:
         self.base = base
         self.root = base / "root"
         self.root.mkdir()
@@ -116,7 +116,6 @@ class Lab:
         self.log = open(base / "jupyterlab.log", "w")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(argv, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, cwd=self.root)
-        self.browser = browser
         wait_http(f"{self.url}/api/status?token={self.token}", self.proc)
 
     def write_setting(self, name: str, value: dict) -> None:
@@ -135,9 +134,9 @@ class Lab:
         nbformat.write(notebook, target)
         return target
 
-    def open(self, path: Path, timeout_ms: int = 90_000):
+    def open(self, browser: object, path: Path, timeout_ms: int = 90_000):
         """A new page on ``path`` in its own workspace, kernel idle; returns the page."""
-        page = self.browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         rel = path.relative_to(self.root).as_posix()
         page.goto(f"{self.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{rel}"
                   f"?token={self.token}")

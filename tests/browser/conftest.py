@@ -22,24 +22,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's headless Chromium under Playwright."""
+def chromium() -> str:
+    """The path of Debian's Chromium, once Playwright and the browser are both there."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         missing("Playwright is not installed (pip install 'hitl_nb[test]')")
     if not CHROMIUM.exists():
         missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium libatomic1)")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium) -> Iterator[object]:
+    """Headless Chromium under Playwright, per module: Playwright's sync API keeps an
+    event loop running in this thread, which would break later ``asyncio.run`` tests."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
         yield b
         b.close()
 
 
 @pytest.fixture(scope="session")
-def lab(browser, tmp_path_factory) -> Iterator[Lab]:
+def lab(chromium, tmp_path_factory) -> Iterator[Lab]:
     """One JupyterLab server for the browser tests of this run."""
-    server = Lab(tmp_path_factory.mktemp("lab"), browser)
+    server = Lab(tmp_path_factory.mktemp("lab"))
     yield server
     server.close()
 
@@ -51,12 +60,12 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def open_page(lab, page_errors, request):
+def open_page(lab, browser, page_errors):
     """``open_page(path)``: a ready page; dialogs are recorded, kernels stopped after."""
     pages = []
 
     def _open(path: Path):
-        page = lab.open(path)
+        page = lab.open(browser, path)
         page.on("dialog", lambda d: (page_errors.append(f"{d.type}: {d.message}"),
                                      d.dismiss()))
         pages.append(page)
