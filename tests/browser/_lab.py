@@ -194,3 +194,41 @@ def code_notebook(*sources: str) -> nbformat.NotebookNode:
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     return nb
 
+
+
+# -- driving a card the way a reviewer does (works with the plain and the rich card) -------
+def reject_with_comment(card, text: str) -> None:
+    """Type ``text`` as the comment and reject. The plain card shows its comment box up
+    front; the rich card opens it on the first click of Reject, then "Send rejection"."""
+    comment = card.get_by_placeholder("Comment (optional)", exact=False).first
+    if comment.is_visible():
+        comment.fill(text)
+        card.get_by_role("button", name="Reject", exact=True).click()
+        return
+    card.get_by_role("button", name="Reject", exact=True).click()
+    comment.wait_for(state="visible")
+    comment.fill(text)
+    card.get_by_role("button", name="Send rejection").click()
+
+
+def open_json_editor(card):
+    """Click Edit and return the visible JSON editor of the arguments (switching the rich
+    card's form to its JSON mode when it has one), once it holds the proposed arguments."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    card.get_by_role("button", name="Edit", exact=True).click()
+    json_mode = card.get_by_role("button", name="JSON", exact=True)
+    try:
+        json_mode.wait_for(state="visible", timeout=3_000)
+        json_mode.click()
+    except PlaywrightTimeout:  # the plain card: its editor is JSON already
+        pass
+    editor = card.locator("textarea:visible").first
+    editor.wait_for()
+    expect(editor).not_to_have_value("", timeout=10_000)
+    return editor
+
+
+#: The live diff of an edit, where the card has one (names used by the rich card).
+LIVE_DIFF = ".hitl-edit-diff, .hitl-live-diff"

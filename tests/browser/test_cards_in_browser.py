@@ -8,7 +8,14 @@ import sqlite3
 import textwrap
 
 import pytest
-from _lab import REPO, THEME_SETTINGS, code_notebook
+from _lab import (
+    LIVE_DIFF,
+    REPO,
+    THEME_SETTINGS,
+    code_notebook,
+    open_json_editor,
+    reject_with_comment,
+)
 
 EMAIL = {"to": "cfo@exampel.com", "subject": "Q3 revenue",
          "body": "Q3 revenue was 4.2 M EUR, +12 % on Q2."}
@@ -68,17 +75,16 @@ def _open_card(lab, open_page, folder, nb):
 def test_edit_in_form_submits_edited_args_and_resumes(lab, open_page, page_errors):
     nb = card_notebook("send_email", EMAIL, "Send the Q3 summary")
     page, card, db = _open_card(lab, open_page, "edit", nb)
-    card.get_by_role("button", name="Edit").click()
-    editor = card.locator("textarea:visible").first
-    editor.wait_for()
+    editor = open_json_editor(card)
     assert json.loads(editor.input_value()) == EMAIL
     edited = {**EMAIL, "to": "cfo@example.com"}
+    diff = card.locator(LIVE_DIFF)
+    before = diff.first.text_content() if diff.count() else None
     editor.fill(json.dumps(edited, indent=2))
-    diff = card.locator(".hitl-edit-diff")
-    if diff.count():  # the rich card's live diff, where present, follows the typing
-        page.wait_for_function(
-            "el => el.textContent.includes('cfo@example.com')", arg=diff.first.element_handle())
-        assert "cfo@exampel.com" in diff.first.inner_text()
+    if before is not None:  # the rich card's live diff, where present, follows the typing
+        page.wait_for_function("([el, before]) => el.textContent !== before",
+                               arg=[diff.first.element_handle(), before], timeout=10_000)
+        assert "to" in diff.first.text_content()
     card.get_by_role("button", name="Submit edit").click()
     result = page.locator(".hitl-result").first
     result.wait_for(timeout=30_000)
@@ -93,8 +99,7 @@ def test_hostile_text_in_card_is_shown_as_text_and_runs_nothing(lab, open_page, 
     args = {f"field{i}": v for i, v in enumerate(XSS)} | {XSS[1]: "key"}
     nb = card_notebook(XSS[1], args, XSS[0] + XSS[3])
     page, card, db = _open_card(lab, open_page, "xss", nb)
-    card.get_by_placeholder("Comment (optional)").fill(XSS[1])
-    card.get_by_role("button", name="Approve").click()
+    reject_with_comment(card, XSS[1])
     page.locator(".hitl-result").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1000)  # give an injected onerror/onload the chance to fire
     session = page.locator(".hitl-session").first
@@ -103,7 +108,7 @@ def test_hostile_text_in_card_is_shown_as_text_and_runs_nothing(lab, open_page, 
     assert XSS[0] in page.locator(".hitl-result").first.inner_text()  # shown, as text
     assert page.evaluate("window.__hitl_xss") is None
     assert page_errors == [], f"a dialog fired: {page_errors}"
-    assert _row(db)[0][:2] == ("approve", XSS[1])
+    assert _row(db)[0][:2] == ("reject", XSS[1])
 
 
 def _luminance(css: str) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from _lab import REPO, notebook_until_reviewer
+from _lab import REPO, notebook_until_reviewer, reject_with_comment
 
 QUICKSTART = REPO / "notebooks" / "01_quickstart.ipynb"
 
@@ -28,7 +28,7 @@ def test_approve_click_in_lab_resumes_graph_and_logs_row(lab, open_page, page_er
     page, card, db = _start(lab, open_page, "approve")
     assert "Email the CFO the Q3 revenue summary" in card.inner_text()
     assert _rows(db) == []
-    card.get_by_role("button", name="Approve").click()
+    card.get_by_role("button", name="Approve", exact=True).click()
     result = page.locator(".hitl-result").first
     result.wait_for(timeout=30_000)
     assert "done: Email the CFO the Q3 revenue summary" in result.inner_text()
@@ -39,8 +39,7 @@ def test_approve_click_in_lab_resumes_graph_and_logs_row(lab, open_page, page_er
 
 def test_reject_with_typed_comment_in_lab_cancels(lab, open_page, page_errors):
     page, card, db = _start(lab, open_page, "reject")
-    card.get_by_placeholder("Comment (optional)").fill("wrong quarter, use Q2")
-    card.get_by_role("button", name="Reject").click()
+    reject_with_comment(card, "wrong quarter, use Q2")
     result = page.locator(".hitl-result").first
     result.wait_for(timeout=30_000)
     text = result.inner_text()

@@ -62,8 +62,7 @@ def test_decision_in_app_resumes_graph_and_logs_row(app_server, browser):
         card = app.locator(".hitl-card").first
         card.wait_for(timeout=30_000)
         assert "Email the CFO the Q3 revenue summary" in card.inner_text()
-        card.get_by_placeholder("Comment (optional)").fill("ok from the web")
-        card.get_by_role("button", name="Approve").click()
+        card.get_by_role("button", name="Approve", exact=True).click()
         result = app.locator(".hitl-result").first
         result.wait_for(timeout=30_000)
         assert "done: Email the CFO the Q3 revenue summary" in result.inner_text()
@@ -76,7 +75,7 @@ def test_decision_in_app_resumes_graph_and_logs_row(app_server, browser):
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT thread_id, decision, comment, reviewer, status"
                             " FROM hitl_decisions").fetchall()
-    assert rows == [("voila-1", "approve", "ok from the web", "web-reviewer", "applied")]
+    assert rows == [("voila-1", "approve", None, "web-reviewer", "applied")]
     state = seed_graph(checkpointer=hitl_nb.checkpointer(db)).get_state(
         {"configurable": {"thread_id": "voila-1"}})
     assert not state.interrupts
