@@ -134,7 +134,7 @@ def test_card_reads_in_theme_and_screenshot_is_saved(lab, open_page, page_errors
     page.wait_for_timeout(300)  # let the theme's transitions settle before the picture
     # The README's pictures: refreshed with HITL_NB_UPDATE_SCREENSHOTS=1, else kept aside.
     folder = REPO / "docs" if os.environ.get("HITL_NB_UPDATE_SCREENSHOTS") == "1" else tmp_path
-    shot = folder / f"card-{theme}.png"
+    shot = folder / f"lab-card-{theme}.png"
     page.locator(".hitl-session").first.screenshot(path=shot)
     assert shot.stat().st_size > 5_000
     assert page_errors == []
