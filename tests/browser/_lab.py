@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -214,19 +215,16 @@ def reject_with_comment(card, text: str) -> None:
 def open_json_editor(card):
     """Click Edit and return the visible JSON editor of the arguments (switching the rich
     card's form to its JSON mode when it has one), once it holds the proposed arguments."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     card.get_by_role("button", name="Edit", exact=True).click()
-    json_mode = card.get_by_role("button", name="JSON", exact=True)
-    try:
-        json_mode.wait_for(state="visible", timeout=3_000)
-        json_mode.click()
-    except PlaywrightTimeout:  # the plain card: its editor is JSON already
-        pass
+    card.get_by_role("button", name="Submit edit").wait_for(state="visible")
+    json_mode = card.locator("button[data-value='JSON']")   # the rich card's mode toggle
+    if json_mode.count():
+        json_mode.first.click()
     editor = card.locator("textarea:visible").first
     editor.wait_for()
-    expect(editor).not_to_have_value("", timeout=10_000)
+    expect(editor).to_have_value(re.compile(r"^\s*\{"), timeout=10_000)
     return editor
 
 
