@@ -140,3 +140,17 @@ def test_sync_imports_threads_run_outside_hitl_nb(backend):
     assert inbox.pending == []
     assert inbox.sync() == 3
     assert sorted(r.thread_id for r in inbox.pending) == ["raw0", "raw1", "raw2"]
+
+
+def test_listing_never_reads_a_thread_state(backend, monkeypatch):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 3)
+    inbox = Inbox(backend, graph=graph)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the inbox read a thread's state to list it")
+
+    monkeypatch.setattr(type(graph), "get_state", forbidden)
+    monkeypatch.setattr(type(graph.checkpointer), "get_tuple", forbidden)
+    assert len(inbox.pending) == 3
+    assert inbox.count() == 3 and len(inbox.to_pandas()) == 3
