@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from ._api import areview, checkpointer, review
 from ._db import LogUnavailable
+from .describe import describer
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
     Decision,
     HitlError,
+    InvalidForm,
     InvalidResponse,
     MissingCheckpointer,
     NotAllowed,
@@ -34,6 +36,7 @@ __all__ = [
     "Decision",
     "DecisionLog",
     "HitlError",
+    "InvalidForm",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
@@ -48,6 +51,7 @@ __all__ = [
     "__version__",
     "areview",
     "checkpointer",
+    "describer",
     "request_review",
     "review",
 ]

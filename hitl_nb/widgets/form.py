@@ -1,0 +1,277 @@
+"""Typed forms: `SchemaForm` for responses, `ArgsEditor` for editing tool arguments.
+
+Thin views over :mod:`hitl_nb._forms`: one widget per field (text or textarea, numbers
+with bounds, checkbox, dropdown for enums/Literals, date picker, one-item-per-line lists,
+a nested object one level deep, JSON for anything else), descriptions as help text,
+defaults pre-filled, and errors shown next to the field they concern.
+
+Example::
+
+    form = SchemaForm(MyModel)          # or a JSON Schema dict, a TypedDict, a dataclass
+    form.fields["name"].widget.value = "Ana"
+    form.validate()                     # -> {"name": "Ana", ...}, or raises InvalidForm
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from .. import render
+from .._forms import FieldSpec, Schema, infer_schema, parse_json
+from ..model import InvalidForm
+
+_MISSING = object()
+_HELP = "<div style='color:var(--jp-ui-font-color2,#757575);font-size:0.85em'>{}</div>"
+_ERROR = "<div class='hitl-field-error' style='color:var(--jp-error-color1,#d32f2f)'>{}</div>"
+_WIDE = w.Layout(width="95%")
+
+
+class Field(w.VBox):
+    """One labelled input with its help text and its error line."""
+
+    def __init__(self, spec: FieldSpec, value: Any = _MISSING, nested: bool = False) -> None:
+        self.spec = spec
+        self.child: SchemaForm | None = None
+        start = value if value is not _MISSING else spec.default if spec.has_default else None
+        self.widget = self._make(spec, start, nested)
+        label = f"<b>{render.escape(spec.label)}</b>{' *' if spec.required else ''}"
+        self.error = w.HTML("")
+        parts = [w.HTML(label), self.widget]
+        if spec.help:
+            parts.append(w.HTML(_HELP.format(render.escape(spec.help))))
+        super().__init__([*parts, self.error], layout=w.Layout(margin="2px 0"))
+        self.add_class(f"hitl-field-{spec.kind}")
+
+    def _make(self, spec: FieldSpec, start: Any, nested: bool) -> w.Widget:
+        kind = spec.kind
+        if kind == "object" and not nested:
+            self.child = SchemaForm(spec.schema, start if isinstance(start, dict) else None,
+                                    nested=True)
+            self.child.layout.margin = "0 0 0 1.5em"
+            return self.child
+        if kind == "boolean":
+            return w.Checkbox(value=bool(start), indent=False)
+        if kind == "enum":
+            options = [(render.short(o, 80), o) for o in spec.options]
+            if not spec.required or spec.nullable:
+                options.insert(0, ("—", None))
+            value = start if start in spec.options else options[0][1]
+            return w.Dropdown(options=options, value=value)
+        if kind in ("integer", "number") and not spec.nullable and (spec.required
+                                                                   or spec.has_default):
+            return self._number(spec, start)
+        if kind == "date":
+            return w.DatePicker(value=_as_date(start))
+        if kind == "list":
+            if spec.item_kind == "enum":
+                return w.SelectMultiple(options=spec.options,
+                                        value=[v for v in (start or []) if v in spec.options])
+            text = "\n".join(str(v) for v in start or [])
+            return w.Textarea(value=text, placeholder="one item per line", layout=_WIDE)
+        if kind in ("json", "object"):
+            text = "" if start is None else render.to_json(start)
+            return w.Textarea(value=text, placeholder="JSON", layout=w.Layout(width="95%",
+                                                                              height="6em"))
+        text = "" if start is None else str(start)
+        if kind == "textarea":
+            return w.Textarea(value=text, layout=w.Layout(width="95%", height="6em"))
+        return w.Text(value=text, layout=_WIDE)
+
+    @staticmethod
+    def _number(spec: FieldSpec, start: Any) -> w.Widget:
+        integer = spec.kind == "integer"
+        value = start if isinstance(start, (int, float)) and not isinstance(start, bool) else 0
+        if spec.minimum is not None and spec.maximum is not None:
+            cls = w.BoundedIntText if integer else w.BoundedFloatText
+            return cls(value=value, min=spec.minimum, max=spec.maximum)
+        return (w.IntText if integer else w.FloatText)(value=value)
+
+    def get(self) -> Any:
+        """The field's value (``_MISSING`` when left empty and optional)."""
+        spec, value = self.spec, self.widget.value
+        if self.child is not None:
+            return self.child.value
+        if spec.kind in ("boolean", "enum") or isinstance(self.widget, (w.IntText, w.FloatText,
+                                                        w.BoundedIntText, w.BoundedFloatText)):
+            return value
+        if spec.kind == "date":
+            return value.isoformat() if value else self._empty()
+        if spec.kind == "list":
+            if isinstance(value, tuple):
+                return list(value)
+            return [_convert(spec.item_kind, line) for line in value.splitlines() if line.strip()]
+        if not str(value).strip() and spec.kind not in ("text", "textarea"):
+            return self._empty()
+        if spec.kind == "json":
+            return parse_json(value)
+        if spec.kind in ("integer", "number"):
+            return _convert(spec.kind, value)
+        return value if value != "" else self._empty()
+
+    def _empty(self) -> Any:
+        return None if self.spec.nullable else _MISSING
+
+    def show_error(self, message: str | None) -> None:
+        self.error.value = _ERROR.format(render.escape(message)) if message else ""
+
+    def observe_value(self, callback: Callable[[Any], None]) -> None:
+        if self.child is not None:
+            self.child.observe_value(callback)
+        else:
+            self.widget.observe(callback, "value")
+
+
+class SchemaForm(w.VBox):
+    """A form from a schema (JSON Schema dict, pydantic model, TypedDict or dataclass)."""
+
+    def __init__(self, schema: Any, value: Any = None, *, nested: bool = False) -> None:
+        self.schema = schema if isinstance(schema, Schema) else Schema(schema)
+        start = value if isinstance(value, dict) else {} if self.schema.is_object else \
+            {"value": value} if value is not None else {}
+        self.fields: dict[str, Field] = {
+            spec.name: Field(spec, start.get(spec.name, _MISSING), nested)
+            for spec in self.schema.fields()}
+        self.error = w.HTML("")
+        super().__init__([*self.fields.values(), self.error])
+        self.add_class("hitl-form")
+
+    @property
+    def value(self) -> Any:
+        """What the fields hold now, converted; raises `InvalidForm` for unreadable fields."""
+        out, errors = {}, {}
+        for name, f in self.fields.items():
+            try:
+                got = f.get()
+            except (ValueError, InvalidForm) as exc:
+                errors[name] = str(exc)
+                continue
+            if got is not _MISSING:
+                out[name] = got
+        if errors:
+            raise InvalidForm("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        return out if self.schema.is_object else out.get("value")
+
+    def validate(self, value: Any = _MISSING) -> Any:
+        """Validate ``value`` (default: the fields) with the schema's library; errors are
+        shown next to their fields and raised as `InvalidForm`."""
+        try:
+            checked = self.schema.validate(self.value if value is _MISSING else value)
+        except InvalidForm as exc:
+            self.show_errors(exc.fields, str(exc))
+            raise
+        self.show_errors({})
+        return checked
+
+    def show_errors(self, errors: dict[str, str], message: str = "") -> None:
+        for name, f in self.fields.items():
+            f.show_error(errors.get(name))
+        stray = {k: v for k, v in errors.items() if k not in self.fields}
+        text = "; ".join(f"{k}: {v}" for k, v in stray.items())
+        if errors and not text and not any(name in errors for name in self.fields):
+            text = message
+        self.error.value = _ERROR.format(render.escape(text)) if text else ""
+
+    def observe_value(self, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(change)`` whenever any field changes (as the reviewer types)."""
+        for f in self.fields.values():
+            f.observe_value(callback)
+
+
+class ArgsEditor(w.VBox):
+    """Edit a tool's arguments: a form (from ``args_schema``, else inferred from the
+    values) or raw JSON, with a live diff between the proposed and the edited args."""
+
+    def __init__(self, args: Any, args_schema: dict[str, Any] | None = None) -> None:
+        self.proposed = args
+        self.schema = Schema(args_schema) if args_schema else None
+        form_ok = isinstance(args, dict)
+        self.form = SchemaForm(self.schema or infer_schema(args), args) if form_ok else None
+        self.json = w.Textarea(value=render.to_json(args), layout=w.Layout(width="95%",
+                                                                            height="10em"))
+        self.mode = w.ToggleButtons(options=["Form", "JSON"] if form_ok else ["JSON"],
+                                    style={"button_width": "5em"})
+        self.diff = w.HTML(render.diff_html(args, args, "Your changes"))
+        self.diff.add_class("hitl-live-diff")
+        parts = [self.mode, *([self.form] if self.form else []), self.json, self.diff]
+        super().__init__(parts)
+        self._show_mode()
+        self.mode.observe(lambda _: self._switch(), "value")
+        if self.form is not None:
+            self.form.observe_value(lambda _: self.refresh())
+        self.json.observe(lambda _: self.refresh(), "value")
+
+    def _switch(self) -> None:
+        """Carry the current edit over to the other mode, then show it."""
+        try:
+            if self.mode.value == "JSON" and self.form is not None:
+                self.json.value = render.to_json(self.form.value)
+        except InvalidForm:
+            pass
+        self._show_mode()
+        self.refresh()
+
+    def _show_mode(self) -> None:
+        if self.form is not None:
+            self.form.layout.display = None if self.mode.value == "Form" else "none"
+        self.json.layout.display = None if self.mode.value == "JSON" else "none"
+
+    @property
+    def value(self) -> Any:
+        """The edited arguments (raises `InvalidForm` when the JSON or a field is unreadable)."""
+        if self.mode.value == "Form" and self.form is not None:
+            return self.form.value
+        try:
+            return parse_json(self.json.value)
+        except ValueError as exc:
+            raise InvalidForm(f"the edited arguments are {exc}", {"json": str(exc)}) from None
+
+    def validate(self) -> Any:
+        """The edited arguments, checked against ``args_schema`` when there is one."""
+        value = self.value
+        if self.schema is not None:
+            if self.form is not None and self.mode.value == "Form":
+                return self.form.validate(value)
+            return self.schema.validate(value)
+        return value
+
+    def refresh(self) -> None:
+        """Recompute the live diff (called on every keystroke)."""
+        try:
+            edited = self.value
+        except InvalidForm as exc:
+            self.diff.value = (f"<div class='hitl-field-error' style='color:var(--jp-error-color1,"
+                               f"#d32f2f)'>{render.escape(str(exc))}</div>")
+            return
+        self.diff.value = render.diff_html(self.proposed, edited, "Your changes")
+
+
+def _convert(kind: str, text: str) -> Any:
+    text = text.strip()
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+    if kind == "boolean":
+        return text.lower() in ("true", "yes", "1", "y")
+    return text
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
