@@ -76,9 +76,11 @@ def _value(value: Any, where: str, depth: int, budget: _Budget) -> str:
             return _table(value, where, depth, budget)
         if not isinstance(value, dict):
             joined = ", ".join(short(v, 80) for v in value[:20])
-            more = f" … (+{len(value) - 20:,})" if len(value) > 20 else ""
             budget.take(len(joined))
-            return f"<code style='{_MONO}'>{escape(joined)}{more}</code>"
+            more = (f"<div class='hitl-truncated' style='{_MUTED}'>… {len(value) - 20:,} more "
+                    f"items not shown; the full value is <code>{escape(short(where, 120))}"
+                    "</code></div>" if len(value) > 20 else "")
+            return f"<code style='{_MONO}'>{escape(joined)}</code>{more}"
         text = to_json(value, limit=FOLDED)
     elif isinstance(value, str):
         text = value

@@ -85,9 +85,9 @@ def default_sentence(request: ReviewRequest) -> str:
     return head
 
 
-def _lead_sentence(description: str | None) -> str | None:
+def _lead_sentence(description: Any) -> str | None:
     """The first sentence of a tool's description when it is short and says something."""
-    if not description:
+    if not isinstance(description, str) or not description.strip():
         return None
     first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0].strip()
     first = first.rstrip(".")

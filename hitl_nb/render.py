@@ -66,6 +66,13 @@ MAX_DIFF_LINES, MAX_DIFF_CHANGES = 300, 100
 LONG_TEXT = 5_000  # task / description characters shown
 
 
+def _text(value: Any) -> str | None:
+    """A free-text field as a string (payloads may carry anything there)."""
+    if value is None or isinstance(value, str):
+        return value or None
+    return plain(value, LONG_TEXT)
+
+
 def title(request: ReviewRequest) -> str:
     """The card's heading, plain text."""
     return request.action or "review"
@@ -82,10 +89,10 @@ def summary_text(request: ReviewRequest) -> str:
     said = sentence(request)
     if said != parts[0]:
         parts.append(said)
-    if request.description:
-        first = request.description.strip().splitlines()[0] if request.description.strip() \
-            else ""
-        if first and first not in said:
+    description = (_text(request.description) or "").strip()
+    if description:
+        first = description.splitlines()[0]
+        if first not in said:
             parts.append(first)
     return short(" | ".join(parts), 400)
 
@@ -111,9 +118,10 @@ def meta_html(request: ReviewRequest) -> str:
 def context_html(request: ReviewRequest) -> str:
     """The original task and, collapsed, what the agent did so far."""
     parts = []
-    if request.task:
+    task = _text(request.task)
+    if task:
         parts.append(f"<div class='hitl-task'><b>Task:</b> <span style='white-space:pre-wrap'>"
-                     f"{escape(clip(request.task, LONG_TEXT))}</span></div>")
+                     f"{escape(clip(task, LONG_TEXT))}</span></div>")
     parts.append(steps_html(request.steps))
     return "".join(parts)
 
@@ -171,9 +179,10 @@ def action_html(request: ReviewRequest) -> str:
     said = sentence(request)
     parts = [f"<div class='hitl-sentence' style='font-size:1.05em;margin:4px 0'>"
              f"{escape(said)}</div>"]
-    if request.description and request.description.strip() not in said:
+    description = (_text(request.description) or "").strip()
+    if description and description not in said:
         parts.append(f"<div class='hitl-description' style='white-space:pre-wrap;{MUTED}'>"
-                     f"{escape(clip(request.description, LONG_TEXT))}</div>")
+                     f"{escape(clip(description, LONG_TEXT))}</div>")
     parts.append(args_html(request.args))
     if request.args not in (None, {}, []):
         parts.append(raw_json_html(request.args, "card.request.args"))
@@ -346,7 +355,7 @@ def card_html(request: ReviewRequest, decision: Decision | None = None) -> str:
 def card_text(request: ReviewRequest, decision: Decision | None = None) -> str:
     """The card as plain text (``text/plain``, logs, terminals)."""
     lines = [f"[review] {title(request)}", f"  {sentence(request)}"]
-    if request.task:
+    if _text(request.task):
         lines.append(f"  task: {short(request.task, 200)}")
     conf = "not given" if request.confidence is None else f"{round(request.confidence * 100)}%"
     lines.append(f"  confidence: {conf}")

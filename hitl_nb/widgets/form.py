@@ -38,6 +38,12 @@ class Field(w.VBox):
         self.child: SchemaForm | None = None
         start = value if value is not _MISSING else spec.default if spec.has_default else None
         self.widget = self._make(spec, start, nested)
+        self._initial: Any = _MISSING
+        if self.child is not None and start is None:
+            try:
+                self._initial = self.child.value
+            except InvalidForm:
+                pass
         label = f"<b>{render.escape(spec.label)}</b>{' *' if spec.required else ''}"
         self.error = w.HTML("")
         parts = [w.HTML(label), self.widget]
@@ -57,7 +63,7 @@ class Field(w.VBox):
             return w.Checkbox(value=bool(start), indent=False)
         if kind == "enum":
             options = [(render.short(o, 80), o) for o in spec.options]
-            if not spec.required or spec.nullable:
+            if spec.nullable or not (spec.required or spec.has_default):
                 options.insert(0, ("—", None))
             value = start if start in spec.options else options[0][1]
             return w.Dropdown(options=options, value=value)
@@ -94,7 +100,11 @@ class Field(w.VBox):
         """The field's value (``_MISSING`` when left empty and optional)."""
         spec, value = self.spec, self.widget.value
         if self.child is not None:
-            return self.child.value
+            value = self.child.value
+            # An optional object the reviewer left untouched stays absent (or null).
+            return self._empty() if not spec.required and value == self._initial else value
+        if spec.kind == "enum" and value is None and None not in spec.options:
+            return self._empty()
         if spec.kind in ("boolean", "enum") or isinstance(self.widget, (w.IntText, w.FloatText,
                                                         w.BoundedIntText, w.BoundedFloatText)):
             return value
