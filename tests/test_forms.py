@@ -241,6 +241,7 @@ class TestArgsEditor:
 
     def test_non_dict_args_edit_as_json_only(self):
         editor = ArgsEditor(["a", "b"])
-        assert editor.form is None and editor.mode.options == ("JSON",)
+        assert editor.form is None
+        assert editor.mode.options == ("JSON",)
         editor.json.value = '["a"]'
         assert editor.value == ["a"]

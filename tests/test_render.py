@@ -49,7 +49,8 @@ class TestContext:
         assert html.startswith("<details class='hitl-steps'")
         assert "<details class='hitl-steps' open" not in html
         assert "What the agent did so far (2 steps)" in html
-        assert "search_reports" in html and "q3.pdf" in html
+        assert "search_reports" in html
+        assert "q3.pdf" in html
 
     def test_langchain_messages_become_steps(self):
         from langchain_core.messages import AIMessage, ToolMessage
@@ -64,7 +65,8 @@ class TestContext:
     def test_many_steps_show_the_last_ones_with_a_count(self):
         html = render.steps_html([f"step {i}" for i in range(30)])
         assert "18 earlier steps not shown" in html
-        assert "step 29" in html and "step 5<" not in html
+        assert "step 29" in html
+        assert "step 5<" not in html
 
     def test_batched_action_says_which_one(self):
         assert "action 2 of 3" in render.meta_html(rich_request(index=1, count=3))
@@ -132,7 +134,8 @@ class TestAction:
     def test_raw_json_is_behind_a_toggle(self):
         html = render.action_html(rich_request())
         raw = html[html.index("<details class='hitl-raw'>"):]
-        assert "<summary" in raw and "raw JSON" in raw
+        assert "<summary" in raw
+        assert "raw JSON" in raw
         assert "&quot;to&quot;: &quot;cfo@example.com&quot;" in raw
 
 
@@ -140,8 +143,10 @@ class TestDiff:
     def test_line_diff_highlights_changes_with_context(self):
         html = render.diff_html("a\nb\nc\nd\n", "a\nb\nX\nd\n")
         assert "(+1 −1)" in html
-        assert "<div class='hitl-removed'" in html and "− c" in html
-        assert "<div class='hitl-added'" in html and "+ X" in html
+        assert "<div class='hitl-removed'" in html
+        assert "− c" in html
+        assert "<div class='hitl-added'" in html
+        assert "+ X" in html
         assert "<div class='hitl-context'>  b</div>" in html
 
     def test_dicts_get_a_structural_diff(self):
@@ -151,7 +156,8 @@ class TestDiff:
         assert kinds == {("to", "changed"), ("cc", "removed"), ("n.x", "changed"),
                          ("bcc", "added")}
         html = render.diff_html({"to": "a"}, {"to": "z"})
-        assert "<tr class='hitl-changed'>" in html and "a</span> → <span" in html
+        assert "<tr class='hitl-changed'>" in html
+        assert "a</span> → <span" in html
 
     def test_json_text_on_both_sides_diffs_structurally(self):
         assert _diff.diff('{"a": 1}', '{"a": 2}').kind == "dict"
@@ -176,12 +182,14 @@ class TestSignals:
                                                         (0.95, "high", "95%")])
     def test_confidence_meter_percent_and_band(self, value, band, pct):
         html = render.confidence_html(value)
-        assert f"hitl-confidence-{band}" in html and pct in html
+        assert f"hitl-confidence-{band}" in html
+        assert pct in html
         assert f"width:{pct}" in html
 
     def test_missing_confidence_is_not_given_never_zero(self):
         html = render.confidence_html(None)
-        assert "not given" in html and "0%" not in html
+        assert "not given" in html
+        assert "0%" not in html
         assert "not given" in render.request_html(rich_request(confidence=None))
 
     def test_uncertainty_notes_are_a_list(self):
@@ -190,8 +198,10 @@ class TestSignals:
 
     def test_risk_tier_score_and_reasons(self):
         html = render.risk_html(Risk("always", 0.9, ("irreversible", "external")))
-        assert "always" in html and "0.90" in html
-        assert "<li>irreversible</li>" in html and "<li>external</li>" in html
+        assert "always" in html
+        assert "0.90" in html
+        assert "<li>irreversible</li>" in html
+        assert "<li>external</li>" in html
 
     def test_no_risk_no_section(self):
         assert render.risk_html(None) == ""
@@ -212,7 +222,8 @@ class TestDecision:
         request = rich_request()
         html = render.decision_html(Decision("edit", args={**request.args, "to": "ceo@x"}),
                                     request)
-        assert "Edited arguments" in html and "ceo@x" in html
+        assert "Edited arguments" in html
+        assert "ceo@x" in html
 
     def test_pending_card_lists_allowed_decisions(self):
         html = render.card_html(rich_request(allowed=("approve", "reject")))
@@ -229,7 +240,8 @@ class TestDecision:
 class TestTheme:
     def test_styles_use_jupyterlab_variables_and_fetch_nothing(self):
         html = render.card_html(rich_request())
-        assert "var(--jp-border-color1" in html and "var(--jp-ui-font-color2" in html
+        assert "var(--jp-border-color1" in html
+        assert "var(--jp-ui-font-color2" in html
         for external in ("http://", "https://", "@import", "<link", "<script", "url("):
             assert external not in html
         assert_safe_html(html)
@@ -246,7 +258,8 @@ class TestBounded:
         assert len(html) < 200_000
         assert "more characters not shown; the full value is" in html
         assert "card.request.args[&#x27;body&#x27;]" in html
-        assert "more items not shown" in html and "more keys not shown" in html
+        assert "more items not shown" in html
+        assert "more keys not shown" in html
         assert "card.request.args" in html
         assert_safe_html(html)
 

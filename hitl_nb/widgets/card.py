@@ -52,8 +52,7 @@ class ReviewCard(w.VBox):
         self.comment.add_class("hitl-comment")
         self.send_reject = w.Button(description="Send rejection", button_style="danger")
         self.reject_box = _hidden(w.HBox([self.comment, self.send_reject]))
-        self.editor = ArgsEditor(request.args, request.args_schema) \
-            if "edit" in request.allowed else None
+        self.editor = self._args_editor(request) if "edit" in request.allowed else None
         self.submit_edit = w.Button(description="Submit edit", button_style="warning")
         self.edit_box = _hidden(*([self.editor] if self.editor else []), self.submit_edit)
         self.form = self._response_form(request)
@@ -80,10 +79,23 @@ class ReviewCard(w.VBox):
 
     @staticmethod
     def _response_form(request: ReviewRequest) -> SchemaForm | None:
+        """A typed form when the response schema describes the answer (else free text:
+        also when the schema is one no form can be built from)."""
         if request.response_schema and request.format in _TYPED_RESPONSE_FORMATS \
                 and "respond" in request.allowed:
-            return SchemaForm(request.response_schema)
+            try:
+                return SchemaForm(request.response_schema)
+            except Exception:  # a broken schema: answer as text; the session still validates
+                return None
         return None
+
+    @staticmethod
+    def _args_editor(request: ReviewRequest) -> ArgsEditor:
+        """The edit form from the tool's argument schema, else from the values."""
+        try:
+            return ArgsEditor(request.args, request.args_schema)
+        except Exception:  # a schema no form can be built from
+            return ArgsEditor(request.args)
 
     def _wire(self) -> None:
         b = self.buttons

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -40,10 +41,8 @@ class Field(w.VBox):
         self.widget = self._make(spec, start, nested)
         self._initial: Any = _MISSING
         if self.child is not None and start is None:
-            try:
+            with contextlib.suppress(InvalidForm):
                 self._initial = self.child.value
-            except InvalidForm:
-                pass
         label = f"<b>{render.escape(spec.label)}</b>{' *' if spec.required else ''}"
         self.error = w.HTML("")
         parts = [w.HTML(label), self.widget]
