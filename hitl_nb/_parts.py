@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ._html import escape, short, to_json
@@ -49,17 +50,17 @@ def args_html(args: Any, where: str = "card.request.args") -> str:
 
 
 def _table(value: dict | list | tuple, where: str, depth: int, budget: _Budget) -> str:
-    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
     limit = MAX_ROWS[min(depth, MAX_DEPTH - 1)]
+    source = value.items() if isinstance(value, dict) else enumerate(value)
     rows = []
-    for key, item in items[:limit]:
+    for key, item in islice(source, limit):
         if budget.chars <= 0:
             break
         path = f"{where}[{key!r}]" if isinstance(value, dict) else f"{where}[{key}]"
         label = escape(short(str(key), 80))
         rows.append(f"<tr><th style='{_CELL}'>{label}</th>"
                     f"<td style='{_CELL}'>{_value(item, path, depth + 1, budget)}</td></tr>")
-    hidden = len(items) - len(rows)
+    hidden = len(value) - len(rows)
     note = ""
     if hidden:
         unit = "keys" if isinstance(value, dict) else "items"

@@ -52,9 +52,9 @@ class ReviewCard(w.VBox):
         self.comment.add_class("hitl-comment")
         self.send_reject = w.Button(description="Send rejection", button_style="danger")
         self.reject_box = _hidden(w.HBox([self.comment, self.send_reject]))
-        self.editor = self._args_editor(request) if "edit" in request.allowed else None
+        self._editor: ArgsEditor | None = None   # built on first use (big payloads)
         self.submit_edit = w.Button(description="Submit edit", button_style="warning")
-        self.edit_box = _hidden(*([self.editor] if self.editor else []), self.submit_edit)
+        self.edit_box = _hidden(self.submit_edit)
         self.form = self._response_form(request)
         self.answer = w.Textarea(placeholder="Your response (text or JSON)",
                                  layout=w.Layout(width="95%", height="4em"))
@@ -88,6 +88,15 @@ class ReviewCard(w.VBox):
             except Exception:  # a broken schema: answer as text; the session still validates
                 return None
         return None
+
+    @property
+    def editor(self) -> ArgsEditor | None:
+        """The edit form (built when Edit is first clicked), None when edit is not allowed."""
+        if self._editor is None and "edit" in self.request.allowed:
+            self._editor = self._args_editor(self.request)
+            self.edit_box.children = (self._editor, self.submit_edit)
+            self.set_busy(False)
+        return self._editor
 
     @staticmethod
     def _args_editor(request: ReviewRequest) -> ArgsEditor:
@@ -161,6 +170,8 @@ class ReviewCard(w.VBox):
 
     def _open(self, mode: str) -> None:
         """Show the box of ``mode`` (click again to close it); the comment goes along."""
+        if mode == "edit":
+            _ = self.editor
         self._mode = None if self._mode == mode else mode
         self.reject_box.layout.display = None if self._mode in ("reject", "edit") else "none"
         self.send_reject.layout.display = None if self._mode == "reject" else "none"

@@ -199,8 +199,9 @@ class ArgsEditor(w.VBox):
         self.schema = Schema(args_schema) if args_schema else None
         form_ok = isinstance(args, dict)
         self.form = SchemaForm(self.schema or infer_schema(args), args) if form_ok else None
-        self.json = w.Textarea(value=render.to_json(args), layout=w.Layout(width="95%",
-                                                                            height="10em"))
+        # With a form, the JSON box is filled when the reviewer switches to it.
+        self.json = w.Textarea(value="" if form_ok else render.to_json(args),
+                               layout=w.Layout(width="95%", height="10em"))
         self.mode = w.ToggleButtons(options=["Form", "JSON"] if form_ok else ["JSON"],
                                     style={"button_width": "5em"})
         self.diff = w.HTML(render.diff_html(args, args, "Your changes"))
