@@ -19,7 +19,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import formats
+from . import context, formats
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -172,7 +172,8 @@ class Session:
             for r in formats.parse(intr.value, getattr(intr, "response_schema", None),
                                    thread_id=self.thread_id, interrupt_id=intr.id,
                                    node=node, namespace=namespace):
-                requests.append(r if r.action else r.replace(action=node or "review"))
+                r = r if r.action else r.replace(action=node or "review")
+                requests.append(context.enrich(r, getattr(snapshot, "values", None)))
         first_seen = self.log.note_requests(requests, self.clock())
         self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
         self.decided = {}

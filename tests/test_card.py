@@ -250,3 +250,37 @@ def test_plain_payload_keys_are_recognised(start, db):
     assert "<tr class='hitl-changed'>" in body  # before/after dicts: structural diff
     session.cards[0].approve()
     assert session.result["outcome"] == "approve"
+
+
+def agent_graph(checkpointer):
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+    from langgraph.graph import MessagesState
+
+    def work(state: MessagesState) -> dict:
+        return {"messages": [
+            AIMessage("", tool_calls=[{"name": "read_file", "args": {"path": "app.yaml"},
+                                       "id": "c1"}]),
+            ToolMessage("threshold: 10", tool_call_id="c1", name="read_file")]}
+
+    def ask(state: MessagesState) -> dict:
+        interrupt({"action": "write_file", "path": "app.yaml"})
+        return {}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("work", work)
+    builder.add_node("ask", ask)
+    builder.add_edge(START, "work")
+    builder.add_edge("work", "ask")
+    builder.add_edge("ask", END)
+    return builder.compile(checkpointer=checkpointer), HumanMessage("raise the threshold")
+
+
+def test_task_and_steps_come_from_the_graph_state(start, db):
+    graph, first = agent_graph(hitl_nb.checkpointer(db))
+    session = start(graph, {"messages": [first]})
+    request = session.cards[0].request
+    assert request.task == "raise the threshold"
+    assert [s["role"] for s in request.steps] == ["human", "ai", "tool"]
+    body = session.cards[0].body.value
+    assert "Task:" in body and "raise the threshold" in body
+    assert "calls <code>read_file</code>" in body and "threshold: 10" in body
