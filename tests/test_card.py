@@ -282,5 +282,7 @@ def test_task_and_steps_come_from_the_graph_state(start, db):
     assert request.task == "raise the threshold"
     assert [s["role"] for s in request.steps] == ["human", "ai", "tool"]
     body = session.cards[0].body.value
-    assert "Task:" in body and "raise the threshold" in body
-    assert "calls <code>read_file</code>" in body and "threshold: 10" in body
+    assert "Task:" in body
+    assert "raise the threshold" in body
+    assert "calls <code>read_file</code>" in body
+    assert "threshold: 10" in body
