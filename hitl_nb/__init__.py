@@ -9,7 +9,7 @@ Example::
 
 from __future__ import annotations
 
-from ._api import areview, checkpointer, review
+from ._api import acheckpointer, areview, checkpointer, review
 from ._db import LogUnavailable
 from .describe import describer
 from .log import DecisionLog
@@ -49,6 +49,7 @@ __all__ = [
     "SessionView",
     "StaleRequest",
     "__version__",
+    "acheckpointer",
     "areview",
     "checkpointer",
     "describer",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import assert_safe_html, widget_html
 
 from hitl_nb import formats, render
 from hitl_nb.model import Decision, InvalidResponse, ReviewRequest, Risk
 from hitl_nb.widgets.card import ReviewCard
 from hitl_nb.widgets.form import ArgsEditor, SchemaForm
+
+from .markup import assert_safe_html, widget_html
 
 VECTORS = [
     "<script>alert(1)</script>",

@@ -245,3 +245,10 @@ class TestArgsEditor:
         assert editor.mode.options == ("JSON",)
         editor.json.value = '["a"]'
         assert editor.value == ["a"]
+
+    def test_setting_value_as_json_text_switches_to_json(self):
+        editor = ArgsEditor({"amount": 10})
+        editor.value = '{"amount": 7}'
+        assert editor.mode.value == "JSON"
+        assert editor.value == {"amount": 7}
+        assert "(+1 −1)" in editor.diff.value

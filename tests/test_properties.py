@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import assert_safe_html, widget_html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +12,8 @@ from hitl_nb import formats, render
 from hitl_nb.formats import hitl
 from hitl_nb.model import Decision
 from hitl_nb.widgets.card import ReviewCard
+
+from .markup import assert_safe_html, widget_html
 
 # Text with markup, control characters, surrogate-free unicode and long runs.
 text = st.one_of(

@@ -6,12 +6,13 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from conftest import assert_safe_html
 
 import hitl_nb
 from hitl_nb import _diff, render
 from hitl_nb.describe import describe, unregister
 from hitl_nb.model import Decision, ReviewRequest, Risk
+
+from .markup import assert_safe_html
 
 
 def rich_request(**changes) -> ReviewRequest:

@@ -10,6 +10,8 @@ card collapses to a one-line summary that expands again.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -193,7 +195,13 @@ class ReviewCard(w.VBox):
             except InvalidForm as exc:
                 self.show_error(exc)
                 raise
-        return self.answer.value
+        text = self.answer.value
+        if text.strip()[:1] in ("{", "["):   # a JSON object or list, else the text as it is
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                return text
+        return text
 
     def _decide(self, decision: Decision) -> Decision:
         self.set_busy(True)
@@ -208,8 +216,19 @@ class ReviewCard(w.VBox):
         except BaseException:
             self.set_busy(False)
             raise
+        if isinstance(result, asyncio.Future):      # an async session: resumes in the loop
+            result.add_done_callback(self._settled)
+            return result  # type: ignore[return-value]
         self.show_decision(result if isinstance(result, Decision) else decision)
         return decision
+
+    def _settled(self, future: asyncio.Future) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.show_error(exc)
+        first = getattr(exc, "decision", None) if exc else future.result()
+        if isinstance(first, Decision):
+            self.show_decision(first)
 
     def _controls(self) -> list[w.Widget]:
         found: list[w.Widget] = []

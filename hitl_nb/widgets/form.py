@@ -239,6 +239,12 @@ class ArgsEditor(w.VBox):
         except ValueError as exc:
             raise InvalidForm(f"the edited arguments are {exc}", {"json": str(exc)}) from None
 
+    @value.setter
+    def value(self, new: Any) -> None:
+        """Set the edit as JSON text (a string) or as a value; switches to the JSON mode."""
+        self.mode.value = "JSON"
+        self.json.value = new if isinstance(new, str) else render.to_json(new)
+
     def validate(self) -> Any:
         """The edited arguments, checked against ``args_schema`` when there is one."""
         value = self.value
