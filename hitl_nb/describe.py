@@ -109,6 +109,13 @@ def humanize(name: str) -> str:
 
 
 def _phrase(key: str, value: Any) -> str:
+    if isinstance(value, str) and ("\n" in value.strip() or len(value) > 80):
+        lines = value.strip().count("\n") + 1
+        size = f"{lines} lines" if lines > 1 else f"{len(value):,} characters"
+        return f"{humanize(key).lower()} ({size})"
+    if isinstance(value, (dict, list)) and len(short(value, 200)) > 40:
+        unit = "key" if isinstance(value, dict) else "item"
+        return f"{humanize(key).lower()} ({len(value)} {unit}{'s' if len(value) != 1 else ''})"
     shown = f"“{short(value)}”" if isinstance(value, str) else short(value)
     prep = _PREPOSITIONS.get(key.lower())
     if prep == "#":

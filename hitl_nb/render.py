@@ -152,8 +152,9 @@ def _step(step: Any) -> str:
     body = []
     content = step.get("content", step.get("result", step.get("output")))
     if content not in (None, "", []):
-        body.append(f"<span style='white-space:pre-wrap'>{escape(plain(content, STEP_CHARS))}"
-                    "</span>")
+        text = plain(content, STEP_CHARS)
+        block = "display:block;margin-left:1em;" if "\n" in text.strip() else ""
+        body.append(f"<span style='{block}white-space:pre-wrap'>{escape(text.strip())}</span>")
     if step.get("args") is not None:
         body.append(f"<code style='{MONO}'>{escape(short(step['args'], 300))}</code>")
     for call in (step.get("tool_calls") or [])[:5]:
@@ -180,7 +181,7 @@ def action_html(request: ReviewRequest) -> str:
     parts = [f"<div class='hitl-sentence' style='font-size:1.05em;margin:4px 0'>"
              f"{escape(said)}</div>"]
     description = (_text(request.description) or "").strip()
-    if description and description not in said:
+    if description and description.rstrip(".") not in said:
         parts.append(f"<div class='hitl-description' style='white-space:pre-wrap;{MUTED}'>"
                      f"{escape(clip(description, LONG_TEXT))}</div>")
     parts.append(args_html(request.args))
@@ -267,7 +268,7 @@ def uncertainty_html(notes: list[str]) -> str:
             f"<ul style='margin:2px 0;padding-left:2em'>{items}{more}</ul></div>")
 
 
-_TIERS = {"always": (BAD, "review always"), "uncertain": (WARN, "review on uncertainty"),
+_TIERS = {"always": (BAD, "a human must review"), "uncertain": (WARN, "review when unsure"),
           "never": (GOOD, "no review needed")}
 
 
