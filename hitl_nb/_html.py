@@ -19,6 +19,15 @@ from typing import Any
 
 MAX_TEXT = 20_000  # characters of any one value shown before folding
 
+# Inline styles on JupyterLab's theme variables (with fallbacks for other front ends).
+MUTED = "color:var(--jp-ui-font-color2,#757575);font-size:0.9em"
+BOX = ("border:1px solid var(--jp-border-color2,#e0e0e0);border-radius:4px;"
+       "padding:4px 8px;margin:4px 0")
+MONO = "font-family:var(--jp-code-font-family,monospace);font-size:0.9em"
+GOOD, WARN, BAD = ("var(--jp-success-color1,#388e3c)", "var(--jp-warn-color1,#f57c00)",
+                   "var(--jp-error-color1,#d32f2f)")
+ADDED_BG, REMOVED_BG = "rgba(46,160,67,0.22)", "rgba(248,81,73,0.22)"
+
 
 def escape(value: Any) -> str:
     """HTML-escape any value (non-strings are shown as JSON first); quotes too."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from ._html import escape, short, to_json
+from ._html import MONO, MUTED, escape, short, to_json
 
 MAX_ROWS = (40, 15, 8)      # rows shown per table, by depth
 MAX_DEPTH = len(MAX_ROWS)   # deeper values show as JSON
@@ -24,8 +24,6 @@ INLINE = 160                # characters shown before "show more"
 FOLDED = 5_000              # characters behind "show more"
 BUDGET = 60_000             # characters of values per args table
 RAW_JSON = 20_000           # characters of the raw JSON toggle
-_MUTED = "color:var(--jp-ui-font-color2,#757575);font-size:0.9em"
-_MONO = "font-family:var(--jp-code-font-family,monospace);font-size:0.9em"
 _CELL = "padding:1px 8px 1px 0;vertical-align:top;text-align:left"
 
 
@@ -64,7 +62,7 @@ def _table(value: dict | list | tuple, where: str, depth: int, budget: _Budget) 
     note = ""
     if hidden:
         unit = "keys" if isinstance(value, dict) else "items"
-        note = (f"<div class='hitl-truncated' style='{_MUTED}'>… {hidden:,} more {unit} not "
+        note = (f"<div class='hitl-truncated' style='{MUTED}'>… {hidden:,} more {unit} not "
                 f"shown; the full value is <code>{escape(short(where, 120))}</code></div>")
     indent = "margin-left:1.2em;" if depth else ""
     return (f"<table class='hitl-args' style='{indent}border-collapse:collapse'>"
@@ -78,10 +76,10 @@ def _value(value: Any, where: str, depth: int, budget: _Budget) -> str:
         if not isinstance(value, dict):
             joined = ", ".join(short(v, 80) for v in value[:20])
             budget.take(len(joined))
-            more = (f"<div class='hitl-truncated' style='{_MUTED}'>… {len(value) - 20:,} more "
+            more = (f"<div class='hitl-truncated' style='{MUTED}'>… {len(value) - 20:,} more "
                     f"items not shown; the full value is <code>{escape(short(where, 120))}"
                     "</code></div>" if len(value) > 20 else "")
-            return f"<code style='{_MONO}'>{escape(joined)}</code>{more}"
+            return f"<code style='{MONO}'>{escape(joined)}</code>{more}"
         text = to_json(value, limit=FOLDED)
     elif isinstance(value, str):
         text = value
@@ -102,13 +100,13 @@ def _folded(text: str, where: str, budget: _Budget) -> str:
         return f"<span class='hitl-value' style='white-space:pre-wrap'>{escape(text)}</span>"
     shown = budget.take(min(len(text), FOLDED))
     cut = len(text) - shown
-    note = (f"<div class='hitl-truncated' style='{_MUTED}'>… {cut:,} more characters not "
+    note = (f"<div class='hitl-truncated' style='{MUTED}'>… {cut:,} more characters not "
             f"shown; the full value is <code>{escape(short(where, 120))}</code></div>"
             if cut else "")
     head = text[:INLINE].split("\n", 1)[0]
     return (f"<details class='hitl-fold'><summary><span style='white-space:pre-wrap'>"
-            f"{escape(head)}</span> <span style='{_MUTED}'>… show more ({len(text):,} "
-            f"characters)</span></summary><pre style='{_MONO};white-space:pre-wrap;margin:2px 0'>"
+            f"{escape(head)}</span> <span style='{MUTED}'>… show more ({len(text):,} "
+            f"characters)</span></summary><pre style='{MONO};white-space:pre-wrap;margin:2px 0'>"
             f"{escape(text[:shown])}</pre>{note}</details>")
 
 
@@ -118,8 +116,8 @@ def raw_json_html(value: Any, where: str = "card.request.raw", limit: int = RAW_
     note = ""
     if len(text) > limit:
         text = text[:limit]
-        note = (f"<div class='hitl-truncated' style='{_MUTED}'>… cut at {limit:,} characters; "
+        note = (f"<div class='hitl-truncated' style='{MUTED}'>… cut at {limit:,} characters; "
                 f"the full value is <code>{escape(short(where, 120))}</code></div>")
-    return (f"<details class='hitl-raw'><summary style='{_MUTED}'>raw JSON</summary>"
-            f"<pre style='{_MONO};white-space:pre-wrap;margin:2px 0'>{escape(text)}</pre>"
+    return (f"<details class='hitl-raw'><summary style='{MUTED}'>raw JSON</summary>"
+            f"<pre style='{MONO};white-space:pre-wrap;margin:2px 0'>{escape(text)}</pre>"
             f"{note}</details>")

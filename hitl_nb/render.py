@@ -20,10 +20,26 @@ from datetime import timezone
 from typing import Any
 
 from . import _diff
-from ._html import MAX_TEXT, clip, escape, plain, short, to_json
+from ._html import (
+    ADDED_BG,
+    BAD,
+    BOX,
+    GOOD,
+    MAX_TEXT,
+    MONO,
+    MUTED,
+    REMOVED_BG,
+    clip,
+    escape,
+    plain,
+    short,
+    to_json,
+)
 from ._parts import args_html, raw_json_html
+from ._signals import _score, confidence_html, risk_html, uncertainty_html
+from .context import message_dict
 from .describe import describe
-from .model import Decision, ReviewRequest, Risk
+from .model import Decision, ReviewRequest
 
 __all__ = [
     "MAX_TEXT",
@@ -54,13 +70,6 @@ __all__ = [
     "value_html",
 ]
 
-MUTED = "color:var(--jp-ui-font-color2,#757575);font-size:0.9em"
-BOX = ("border:1px solid var(--jp-border-color2,#e0e0e0);border-radius:4px;"
-       "padding:4px 8px;margin:4px 0")
-MONO = "font-family:var(--jp-code-font-family,monospace);font-size:0.9em"
-GOOD, WARN, BAD = ("var(--jp-success-color1,#388e3c)", "var(--jp-warn-color1,#f57c00)",
-                   "var(--jp-error-color1,#d32f2f)")
-ADDED_BG, REMOVED_BG = "rgba(46,160,67,0.22)", "rgba(248,81,73,0.22)"
 MAX_STEPS, STEP_CHARS = 12, 2_000
 MAX_DIFF_LINES, MAX_DIFF_CHANGES = 300, 100
 LONG_TEXT = 5_000  # task / description characters shown
@@ -168,10 +177,9 @@ def _step(step: Any) -> str:
 
 def _message_dict(step: Any) -> Any:
     """LangChain messages (objects with ``type``/``content``) as plain dicts."""
-    if hasattr(step, "content") and hasattr(step, "type") and not isinstance(step, dict):
-        return {"role": step.type, "name": getattr(step, "name", None), "content": step.content,
-                "tool_calls": getattr(step, "tool_calls", None)}
-    return step
+    if isinstance(step, dict):
+        return step
+    return message_dict(step) or step
 
 
 # -- the action ---------------------------------------------------------------------
@@ -240,56 +248,6 @@ def _change_row(change: _diff.Change) -> str:
                  f"<span style='background:{ADDED_BG}'>{new}</span>")
     return (f"<tr class='hitl-{change.kind}'><td style='{cell}'>{change.kind}</td>"
             f"<th style='{cell};text-align:left'>{key}</th><td style='{cell}'>{value}</td></tr>")
-
-
-# -- confidence and risk ------------------------------------------------------------
-def confidence_html(confidence: float | None) -> str:
-    """A meter with the percentage and a colour band; ``None`` reads "not given"."""
-    if confidence is None or not 0 <= confidence <= 1:
-        return ("<div class='hitl-confidence'><b>Confidence:</b> "
-                f"<span style='{MUTED}'>not given</span></div>")
-    pct = round(confidence * 100)
-    colour, band = (BAD, "low") if pct < 50 else (WARN, "medium") if pct < 80 else (GOOD, "high")
-    bar = (f"<span style='display:inline-block;width:8em;height:0.7em;vertical-align:middle;"
-           f"background:var(--jp-layout-color3,#bdbdbd);border-radius:3px;overflow:hidden'>"
-           f"<span style='display:block;height:100%;width:{pct}%;background:{colour}'></span>"
-           "</span>")
-    return (f"<div class='hitl-confidence hitl-confidence-{band}'><b>Confidence:</b> {bar} "
-            f"<b style='color:{colour}'>{pct}%</b> <span style='{MUTED}'>({band})</span></div>")
-
-
-def uncertainty_html(notes: list[str]) -> str:
-    """The agent's own doubts, as a list."""
-    if not notes:
-        return ""
-    items = "".join(f"<li>{escape(clip(str(n), 1_000))}</li>" for n in notes[:20])
-    more = f"<li style='{MUTED}'>… {len(notes) - 20} more</li>" if len(notes) > 20 else ""
-    return (f"<div class='hitl-uncertainty'><b>The agent is unsure about:</b>"
-            f"<ul style='margin:2px 0;padding-left:2em'>{items}{more}</ul></div>")
-
-
-_TIERS = {"always": (BAD, "a human must review"), "uncertain": (WARN, "review when unsure"),
-          "never": (GOOD, "no review needed")}
-
-
-def risk_html(risk: Risk | None) -> str:
-    """The policy's tier, score and reasons (nothing when no policy assessed it)."""
-    if risk is None:
-        return ""
-    colour, meaning = _TIERS.get(risk.tier, (WARN, ""))
-    reasons = "".join(f"<li>{escape(clip(r, 1_000))}</li>" for r in risk.reasons[:20])
-    return (f"<div class='hitl-risk'><b>Risk:</b> <b style='color:{colour}'>"
-            f"{escape(short(risk.tier, 40))}</b> <span style='{MUTED}'>{escape(meaning)}</span>"
-            f" · score <b>{_score(risk.score)}</b>"
-            + (f"<ul style='margin:2px 0;padding-left:2em'>{reasons}</ul>" if reasons else "")
-            + "</div>")
-
-
-def _score(score: Any) -> str:
-    try:
-        return f"{float(score):.2f}"
-    except (TypeError, ValueError, OverflowError):
-        return escape(short(score, 20))
 
 
 def signals_html(request: ReviewRequest) -> str:
