@@ -28,7 +28,8 @@ HERE = Path(__file__).parent
 
 
 def sample() -> ReviewRequest:
-    before = "alerts:\n  threshold: 10\n  window: 5m\n  notify: ops@example.com\nretention_days: 30\n"
+    before = ("alerts:\n  threshold: 10\n  window: 5m\n  notify: ops@example.com\n"
+              "retention_days: 30\n")
     return ReviewRequest(
         action="write_file",
         args={"path": "config.yaml", "content": before.replace("10", "50"),

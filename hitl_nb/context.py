@@ -59,9 +59,9 @@ def message_dict(message: Any) -> dict[str, Any] | None:
     step: dict[str, Any] = {"role": str(role or "")}
     if name:
         step["name"] = str(name)
-    if isinstance(content, str):
+    if isinstance(content, str) and content:
         step["content"] = content[:MAX_CHARS]
-    elif content:
+    elif content and not isinstance(content, str):
         step["content"] = str(content)[:MAX_CHARS]
     if calls:
         step["tool_calls"] = [{"name": c.get("name"), "args": c.get("args")}

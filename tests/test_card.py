@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field
@@ -194,7 +195,9 @@ def rich_graph(checkpointer):
             "write_file", {"path": "config.yaml", "content": "threshold: 50\n"},
             description="Write a file.", task="Raise the alert threshold",
             before=state["config"], after="threshold: 50\n", confidence=0.55,
-            uncertainty=["50 may be too high"], steps=[{"role": "user", "content": "raise it"}],
+            uncertainty="50 may be too high",
+            steps=[{"role": "user", "content": "raise it"},
+                   AIMessage("", tool_calls=[{"name": "read_file", "args": {}, "id": "r"}])],
             risk=Risk("always", 0.8, ("changes production config",)),
             response_schema=Answer)
         return {"outcome": decision.response if decision.type == "respond" else decision.type}
@@ -230,6 +233,9 @@ def test_request_review_rich_fields_show_on_the_card(start, db):
         assert part in body, part
     assert card.form is not None
     assert "verdict" in card.form.fields
+    assert card.request.uncertainty == ["50 may be too high"]
+    assert card.request.steps[1] == {"role": "ai", "tool_calls": [{"name": "read_file",
+                                                                    "args": {}}]}
 
 
 def test_typed_response_reaches_the_node_as_the_model(start, db):
@@ -286,3 +292,21 @@ def test_task_and_steps_come_from_the_graph_state(start, db):
     assert "raise the threshold" in body
     assert "calls <code>read_file</code>" in body
     assert "threshold: 10" in body
+
+
+def test_langchain_agent_card_edits_with_the_tool_schema_and_shows_context(db, start):
+    from .test_langchain import SENT, _agent
+
+    session = start(_agent(db, "per_call"), {"messages": [("user", "send the Q3 numbers")]})
+    card = session.cards[0]
+    assert card.request.args_schema is not None
+    assert set(card.editor.form.fields) == {"to", "subject"}
+    assert card.request.task == "send the Q3 numbers"
+    assert "calls <code>send_email</code>" in card.body.value
+    card.buttons["edit"].click()
+    card.editor.form.fields["to"].widget.value = "ceo@example.com"
+    assert "ceo@example.com" in card.editor.diff.value
+    card.submit_edit.click()
+    session.cards[0].reject()
+    assert session.done
+    assert SENT == [{"to": "ceo@example.com", "subject": "Q3"}]
