@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 MAX_TEXT = 20_000  # characters of any one value shown before folding
@@ -80,6 +81,20 @@ def to_json(value: Any, indent: int | None = 2, limit: int | None = None) -> str
             return clip(str(value), limit or MAX_TEXT)
         except (RecursionError, ValueError):  # deeply nested or odd objects
             return f"<{type(value).__name__} too deeply nested to show>"
+
+
+def fit(pieces: Iterable[str], cap: int) -> list[str]:
+    """The first of ``pieces`` (lazily made HTML) that fit in ``cap`` characters.
+
+    At least one piece is kept when there is one (each piece is bounded by its maker)."""
+    kept: list[str] = []
+    size = 0
+    for piece in pieces:
+        if kept and size + len(piece) > cap:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return kept
 
 
 def clip(text: str, limit: int = MAX_TEXT, more: bool = True) -> str:

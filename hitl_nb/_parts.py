@@ -22,7 +22,7 @@ MAX_ROWS = (40, 15, 8)      # rows shown per table, by depth
 MAX_DEPTH = len(MAX_ROWS)   # deeper values show as JSON
 INLINE = 160                # characters shown before "show more"
 FOLDED = 5_000              # characters behind "show more"
-BUDGET = 60_000             # characters of values per args table
+BUDGET = 24_000             # escaped characters of values per args table
 RAW_JSON = 20_000           # characters of the raw JSON toggle
 _CELL = "padding:1px 8px 1px 0;vertical-align:top;text-align:left"
 
@@ -98,7 +98,9 @@ def _folded(text: str, where: str, budget: _Budget) -> str:
     if len(text) <= INLINE and "\n" not in text:
         budget.take(len(text))
         return f"<span class='hitl-value' style='white-space:pre-wrap'>{escape(text)}</span>"
-    shown = budget.take(min(len(text), FOLDED))
+    shown = min(len(text), FOLDED, max(budget.chars, 0))
+    body = escape(text[:shown])
+    budget.take(len(body))          # the budget counts escaped characters (up to 6 each)
     cut = len(text) - shown
     note = (f"<div class='hitl-truncated' style='{MUTED}'>… {cut:,} more characters not "
             f"shown; the full value is <code>{escape(short(where, 120))}</code></div>"
@@ -107,17 +109,20 @@ def _folded(text: str, where: str, budget: _Budget) -> str:
     return (f"<details class='hitl-fold'><summary><span style='white-space:pre-wrap'>"
             f"{escape(head)}</span> <span style='{MUTED}'>… show more ({len(text):,} "
             f"characters)</span></summary><pre style='{MONO};white-space:pre-wrap;margin:2px 0'>"
-            f"{escape(text[:shown])}</pre>{note}</details>")
+            f"{body}</pre>{note}</details>")
 
 
 def raw_json_html(value: Any, where: str = "card.request.raw", limit: int = RAW_JSON) -> str:
     """The value as JSON behind a "raw JSON" toggle, cut at ``limit`` with a note."""
     text = to_json(value, limit=limit + 1)
-    note = ""
-    if len(text) > limit:
-        text = text[:limit]
-        note = (f"<div class='hitl-truncated' style='{MUTED}'>… cut at {limit:,} characters; "
-                f"the full value is <code>{escape(short(where, 120))}</code></div>")
+    cut = len(text) > limit
+    text = text[:limit]
+    body = escape(text)
+    while len(body) > limit:        # markup-heavy text: escaping grew it
+        text, cut = text[: len(text) // 2], True
+        body = escape(text)
+    note = (f"<div class='hitl-truncated' style='{MUTED}'>… cut at {len(text):,} characters; "
+            f"the full value is <code>{escape(short(where, 120))}</code></div>" if cut else "")
     return (f"<details class='hitl-raw'><summary style='{MUTED}'>raw JSON</summary>"
-            f"<pre style='{MONO};white-space:pre-wrap;margin:2px 0'>{escape(text)}</pre>"
+            f"<pre style='{MONO};white-space:pre-wrap;margin:2px 0'>{body}</pre>"
             f"{note}</details>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._html import BAD, GOOD, MUTED, WARN, clip, escape, short
+from ._html import BAD, GOOD, MUTED, WARN, clip, escape, fit, short
 from .model import Risk
 
 
@@ -33,8 +33,10 @@ def uncertainty_html(notes: list[str]) -> str:
     """The agent's own doubts, as a list."""
     if not notes:
         return ""
-    items = "".join(f"<li>{escape(clip(str(n), 1_000))}</li>" for n in notes[:20])
-    more = f"<li style='{MUTED}'>… {len(notes) - 20} more</li>" if len(notes) > 20 else ""
+    kept = fit((f"<li>{escape(clip(str(n), 1_000))}</li>" for n in notes[:20]), 8_000)
+    items = "".join(kept)
+    more = (f"<li style='{MUTED}'>… {len(notes) - len(kept)} more (see "
+            "card.request.uncertainty)</li>" if len(notes) > len(kept) else "")
     return (f"<div class='hitl-uncertainty'><b>The agent is unsure about:</b>"
             f"<ul style='margin:2px 0;padding-left:2em'>{items}{more}</ul></div>")
 
@@ -48,7 +50,8 @@ def risk_html(risk: Risk | None) -> str:
     if risk is None:
         return ""
     colour, meaning = _TIERS.get(risk.tier, (WARN, ""))
-    reasons = "".join(f"<li>{escape(clip(r, 1_000))}</li>" for r in risk.reasons[:20])
+    reasons = "".join(fit((f"<li>{escape(clip(r, 1_000))}</li>" for r in risk.reasons[:20]),
+                          6_000))
     return (f"<div class='hitl-risk'><b>Risk:</b> <b style='color:{colour}'>"
             f"{escape(short(risk.tier, 40))}</b> <span style='{MUTED}'>{escape(meaning)}</span>"
             f" · score <b>{_score(risk.score)}</b>"

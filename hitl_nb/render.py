@@ -31,6 +31,7 @@ from ._html import (
     REMOVED_BG,
     clip,
     escape,
+    fit,
     plain,
     short,
     to_json,
@@ -72,7 +73,9 @@ __all__ = [
 
 MAX_STEPS, STEP_CHARS = 12, 2_000
 MAX_DIFF_LINES, MAX_DIFF_CHANGES = 300, 100
-LONG_TEXT = 5_000  # task / description characters shown
+MAX_TEXT_DIFF_LINES = 40  # lines of a changed text value inside a dict diff
+STEPS_CAP, DIFF_CAP = 25_000, 30_000  # characters of HTML for the steps and for a diff
+LONG_TEXT = 2_000  # task / description characters shown
 
 
 def _text(value: Any) -> str | None:
@@ -139,8 +142,10 @@ def steps_html(steps: list[Any]) -> str:
     """The agent's steps so far (messages, tool calls and results), collapsed."""
     if not steps:
         return ""
-    shown, hidden = steps[-MAX_STEPS:], max(0, len(steps) - MAX_STEPS)
-    items = "".join(f"<li style='margin:2px 0'>{_step(s)}</li>" for s in shown)
+    newest_first = fit((f"<li style='margin:2px 0'>{_step(s)}</li>" for s in
+                        reversed(steps[-MAX_STEPS:])), STEPS_CAP)
+    items = "".join(reversed(newest_first))
+    hidden = len(steps) - len(newest_first)
     note = (f"<div style='{MUTED}'>{hidden:,} earlier steps not shown "
             "(see card.request.steps)</div>" if hidden else "")
     return (f"<details class='hitl-steps' style='margin:4px 0'><summary>What the agent did so "
@@ -209,15 +214,17 @@ def diff_html(before: Any, after: Any, label: str = "What would change") -> str:
                 "</div>")
     note = f"<div style='{MUTED}'>{escape(d.note)}</div>" if d.note else ""
     if d.kind == "dict":
-        shown, hidden = _diff.fold(d.changes, MAX_DIFF_CHANGES)
-        rows = "".join(_change_row(c) for c in shown)
+        kept = fit((_change_row(c, i < 5) for i, c in enumerate(d.changes[:MAX_DIFF_CHANGES])),
+                   DIFF_CAP)
+        rows, hidden = "".join(kept), len(d.changes) - len(kept)
         body = (f"<table class='hitl-dict-diff' style='border-collapse:collapse;{MONO}'>"
                 f"{rows}</table>")
         unit = "changed keys"
     else:
-        shown, hidden = _diff.fold(d.lines, MAX_DIFF_LINES)
+        kept = fit((_line(x) for x in d.lines[:MAX_DIFF_LINES]), DIFF_CAP)
+        lines, hidden = "".join(kept), len(d.lines) - len(kept)
         body = (f"<pre class='hitl-line-diff' style='{MONO};margin:2px 0;overflow-x:auto;"
-                "white-space:pre-wrap'>" + "".join(_line(x) for x in shown) + "</pre>")
+                f"white-space:pre-wrap'>{lines}</pre>")
         unit = "diff lines"
     more = (f"<div class='hitl-folded' style='{MUTED}'>… {hidden:,} more {unit} hidden</div>"
             if hidden else "")
@@ -225,7 +232,7 @@ def diff_html(before: Any, after: Any, label: str = "What would change") -> str:
 
 
 def _line(line: _diff.Line) -> str:
-    text = escape(clip(line.text, 500))
+    text = escape(clip(line.text, 300))
     if line.kind == "hunk":
         return f"<div style='{MUTED}'>{text}</div>"
     if line.kind == "added":
@@ -235,7 +242,7 @@ def _line(line: _diff.Line) -> str:
     return f"<div class='hitl-context'>  {text}</div>"
 
 
-def _change_row(change: _diff.Change) -> str:
+def _change_row(change: _diff.Change, detailed: bool = True) -> str:
     key = escape(short(".".join(change.path), 120))
     old, new = escape(short(change.old, 200)), escape(short(change.new, 200))
     cell = "padding:1px 6px;vertical-align:top"
@@ -243,11 +250,26 @@ def _change_row(change: _diff.Change) -> str:
         value = f"<span style='background:{ADDED_BG}'>{new}</span>"
     elif change.kind == "removed":
         value = f"<span style='background:{REMOVED_BG};text-decoration:line-through'>{old}</span>"
+    elif detailed and _is_long_text(change.old) and _is_long_text(change.new):
+        value = _text_change(change.old, change.new)
     else:
         value = (f"<span style='background:{REMOVED_BG}'>{old}</span> → "
                  f"<span style='background:{ADDED_BG}'>{new}</span>")
     return (f"<tr class='hitl-{change.kind}'><td style='{cell}'>{change.kind}</td>"
             f"<th style='{cell};text-align:left'>{key}</th><td style='{cell}'>{value}</td></tr>")
+
+
+def _is_long_text(value: Any) -> bool:
+    return isinstance(value, str) and ("\n" in value or len(value) > 80)
+
+
+def _text_change(old: str, new: str) -> str:
+    """A changed multi-line value inside a dict: its own small line diff."""
+    d = _diff.line_diff(old, new, context=1)
+    shown, hidden = _diff.fold([x for x in d.lines if x.kind != "hunk"], MAX_TEXT_DIFF_LINES)
+    more = f"<div style='{MUTED}'>… {hidden:,} more diff lines hidden</div>" if hidden else ""
+    return (f"<div class='hitl-text-diff' style='white-space:pre-wrap'>"
+            f"{''.join(_line(x) for x in shown)}</div>{more}")
 
 
 def signals_html(request: ReviewRequest) -> str:
@@ -260,12 +282,33 @@ def signals_html(request: ReviewRequest) -> str:
 def request_html(request: ReviewRequest) -> str:
     """The body of a card: heading, context, the action, the diff, confidence and risk."""
     parts = [f"<div class='hitl-title' style='font-weight:bold;font-size:1.15em'>"
-             f"{escape(short(title(request), 200))}</div>",
-             meta_html(request), context_html(request), action_html(request)]
+             f"{escape(short(title(request), 200))}</div>", meta_html(request),
+             _capped(context_html(request), "the context", "card.request.task / .steps",
+                     CAPS["context"]),
+             _capped(action_html(request), "the arguments", "card.request.args",
+                     CAPS["action"])]
     if request.before is not None or request.after is not None:
-        parts.append(diff_html(request.before, request.after))
-    parts.append(signals_html(request))
-    return "".join(parts)
+        parts.append(_capped(diff_html(request.before, request.after), "the diff",
+                             "card.request.before / .after", CAPS["diff"]))
+    parts.append(_capped(signals_html(request), "the confidence and risk notes",
+                         "card.request.uncertainty / .risk", CAPS["signals"]))
+    return f"<div class='hitl-body' style='line-height:1.45'>{''.join(parts)}</div>"
+
+
+#: Characters of HTML each part of a card may take: a last guard that keeps a card under
+#: ~200 KB whatever the payload (escaping can grow text up to six times).
+CAPS = {"context": 40_000, "action": 64_000, "diff": 32_000, "signals": 16_000,
+        "decision": 32_000}
+
+
+def _capped(markup: str, what: str, where: str, cap: int) -> str:
+    """``markup`` when it fits ``cap``, else a note saying what was left out and where
+    the full value is (the whole card then stays under ~200 KB whatever the payload)."""
+    if len(markup) <= cap:
+        return markup
+    return (f"<div class='hitl-truncated' style='{MUTED}'>{escape(what)} would take "
+            f"{len(markup) // 1000:,} KB here and is not shown; see "
+            f"<code>{escape(where)}</code></div>")
 
 
 def decision_text(decision: Decision) -> str:
@@ -290,6 +333,8 @@ def decision_html(decision: Decision, request: ReviewRequest | None = None) -> s
     elif decision.type == "respond" and decision.response is not None:
         extra = (f"<pre class='hitl-response' style='{MONO};white-space:pre-wrap'>"
                  f"{escape(plain(decision.response, 5_000))}</pre>")
+    extra = _capped(extra, "the edited arguments or response", "card.decision",
+                    CAPS["decision"])
     return f"<div>{decision_line_html(decision)}</div>{extra}"
 
 

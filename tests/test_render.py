@@ -160,6 +160,13 @@ class TestDiff:
         assert "<tr class='hitl-changed'>" in html
         assert "a</span> → <span" in html
 
+    def test_changed_multiline_value_in_a_dict_gets_a_line_diff(self):
+        html = render.diff_html({"content": "a: 1\nb: 2\nc: 3\n"},
+                                {"content": "a: 1\nb: 20\nc: 3\n"})
+        nested = html[html.index("hitl-text-diff"):]
+        assert "− b: 2<" in nested
+        assert "+ b: 20<" in nested
+
     def test_json_text_on_both_sides_diffs_structurally(self):
         assert _diff.diff('{"a": 1}', '{"a": 2}').kind == "dict"
 
@@ -264,6 +271,20 @@ class TestBounded:
         assert "card.request.args" in html
         assert_safe_html(html)
 
+    def test_markup_heavy_payload_that_escaping_inflates_stays_bounded(self):
+        nasty = ('"<&>' * 2_500_000)[:10_000_000]
+        lines = "\n".join([nasty[:5_000]] * 400)
+        request = rich_request(args={f"k{i}": nasty for i in range(50)}, before=lines,
+                               after=lines.replace("<", ">"), task=nasty, description=nasty,
+                               steps=[nasty] * 50, uncertainty=[nasty] * 50,
+                               risk=Risk("always", 1.0, (nasty,) * 50))
+        decision = Decision("edit", args={f"k{i}": nasty + "x" for i in range(50)},
+                            comment=nasty)
+        for html in (render.card_html(request), render.card_html(request, decision)):
+            assert len(html.encode()) < 200_000
+            assert "hitl-args" in html      # cut, but still shown
+            assert_safe_html(html)
+
     def test_deep_nesting_renders(self):
         deep: list = []
         for _ in range(5_000):
@@ -271,3 +292,10 @@ class TestBounded:
         html = render.card_html(ReviewRequest("x", {"deep": deep}, before=deep, after=[deep]))
         assert len(html) < 200_000
         assert_safe_html(html)
+
+    def test_a_part_over_its_cap_is_replaced_by_a_note(self, monkeypatch):
+        monkeypatch.setitem(render.CAPS, "action", 100)
+        html = render.request_html(rich_request())
+        assert "the arguments would take" in html
+        assert "see <code>card.request.args</code>" in html
+        assert "hitl-sentence" not in html
