@@ -230,7 +230,7 @@ class TestArgsEditor:
 
     def test_args_schema_drives_the_form_and_validation(self):
         schema = {"type": "object", "properties": {
-            "to": {"type": "string", "format": "email"},
+            "to": {"type": "string", "minLength": 3},
             "priority": {"enum": ["low", "high"]}}, "required": ["to", "priority"]}
         editor = ArgsEditor({"to": "a@x", "priority": "low"}, schema)
         assert kinds(editor.form) == {"to": "Text", "priority": "Dropdown"}
@@ -252,3 +252,8 @@ class TestArgsEditor:
         assert editor.mode.value == "JSON"
         assert editor.value == {"amount": 7}
         assert "(+1 −1)" in editor.diff.value
+
+    def test_untouched_empty_and_null_values_survive_the_form(self):
+        editor = ArgsEditor({"to": "a@x", "cc": "", "reply_to": None, "tags": []})
+        assert editor.value == {"to": "a@x", "cc": "", "reply_to": None, "tags": []}
+        assert "no difference" in editor.diff.value

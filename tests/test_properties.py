@@ -76,6 +76,8 @@ def test_any_payload_of_any_format_renders_escaped(payload):
 def test_any_payload_builds_a_live_card(payload):
     for request in formats.parse(payload, None, thread_id="t", interrupt_id="i"):
         card = ReviewCard(request, lambda r, d: d)
+        if "edit" in request.allowed:
+            assert card.editor is not None      # the edit form builds from any args
         for markup in widget_html(card):
             assert_safe_html(markup)
         assert_safe_html(card._repr_mimebundle_()["text/html"])
@@ -116,5 +118,6 @@ def test_any_response_or_args_schema_still_builds_a_card(args, response_schema, 
                            args_schema=args_schema)
     for request in formats.parse(payload, None, thread_id="t", interrupt_id="i"):
         card = ReviewCard(request, lambda r, d: d)
+        assert card.editor is not None
         for markup in widget_html(card):
             assert_safe_html(markup)

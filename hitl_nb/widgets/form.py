@@ -38,6 +38,9 @@ class Field(w.VBox):
         self.spec = spec
         self.child: SchemaForm | None = None
         start = value if value is not _MISSING else spec.default if spec.has_default else None
+        # A value that was there (even "" or null) stays there unless the reviewer changes it.
+        self._given = value is not _MISSING or spec.has_default
+        self._was_text = isinstance(start, str)
         self.widget = self._make(spec, start, nested)
         self._initial: Any = _MISSING
         if self.child is not None and start is None:
@@ -78,7 +81,7 @@ class Field(w.VBox):
             text = "\n".join(str(v) for v in start or [])
             return w.Textarea(value=text, placeholder="one item per line", layout=_WIDE)
         if kind in ("json", "object"):
-            text = "" if start is None else render.to_json(start)
+            text = render.to_json(start) if start is not None or self._given else ""
             return w.Textarea(value=text, placeholder="JSON", layout=w.Layout(width="95%",
                                                                               height="6em"))
         text = "" if start is None else str(start)
@@ -119,7 +122,7 @@ class Field(w.VBox):
             return parse_json(value)
         if spec.kind in ("integer", "number"):
             return _convert(spec.kind, value)
-        return value if value != "" else self._empty()
+        return value if value != "" or self._was_text else self._empty()
 
     def _empty(self) -> Any:
         return None if self.spec.nullable else _MISSING
