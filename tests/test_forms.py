@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from hitl_nb import InvalidForm
-from hitl_nb.widgets.form import ArgsEditor, SchemaForm
+from hitl_nb.widgets import ArgsEditor, SchemaForm
 
 
 class Tone(enum.Enum):
@@ -257,3 +257,10 @@ class TestArgsEditor:
         editor = ArgsEditor({"to": "a@x", "cc": "", "reply_to": None, "tags": []})
         assert editor.value == {"to": "a@x", "cc": "", "reply_to": None, "tags": []}
         assert "no difference" in editor.diff.value
+
+    def test_json_edits_carry_back_to_the_form(self):
+        editor = ArgsEditor({"to": "a@x", "n": 1, "ok": False, "cc": ["b@x"]})
+        editor.mode.value = "JSON"
+        editor.json.value = '{"to": "z@x", "n": 5, "ok": true, "cc": ["c@x", "d@x"]}'
+        editor.mode.value = "Form"
+        assert editor.value == {"to": "z@x", "n": 5, "ok": True, "cc": ["c@x", "d@x"]}

@@ -19,7 +19,8 @@ import ipywidgets as w
 
 from .. import render
 from ..model import Decision, HitlError, InvalidForm, ReviewRequest
-from .form import ArgsEditor, SchemaForm
+from .args_editor import ArgsEditor
+from .form import SchemaForm
 
 Submit = Callable[[ReviewRequest, Decision], Any]
 

@@ -1,4 +1,4 @@
-"""Typed forms: `SchemaForm` for responses, `ArgsEditor` for editing tool arguments.
+"""Typed forms: `SchemaForm`, for responses and (in `ArgsEditor`) tool arguments.
 
 Thin views over :mod:`hitl_nb._forms`: one widget per field (text or textarea, numbers
 with bounds, checkbox, dropdown for enums/Literals, date picker, one-item-per-line lists,
@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import render
-from .._forms import FieldSpec, Schema, infer_schema, parse_json
+from .._forms import FieldSpec, Schema, parse_json
 from ..model import InvalidForm
 
 _MISSING = object()
@@ -127,6 +127,33 @@ class Field(w.VBox):
     def _empty(self) -> Any:
         return None if self.spec.nullable else _MISSING
 
+    def set(self, value: Any) -> None:
+        """Show ``value`` in the field (what the reviewer would type to get it)."""
+        spec, widget = self.spec, self.widget
+        if self.child is not None:
+            if isinstance(value, dict):
+                self.child.set_values(value)
+        elif spec.kind == "boolean":
+            widget.value = bool(value)
+        elif spec.kind == "enum":
+            if value in spec.options or (value is None and None in [o[1] for o in
+                                                                  widget.options]):
+                widget.value = value
+        elif spec.kind == "date":
+            widget.value = _as_date(value)
+        elif spec.kind == "list" and isinstance(value, list):
+            if isinstance(widget, w.SelectMultiple):
+                widget.value = [v for v in value if v in spec.options]
+            else:
+                widget.value = "\n".join(str(v) for v in value)
+        elif isinstance(widget, (w.IntText, w.FloatText, w.BoundedIntText, w.BoundedFloatText)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                widget.value = value
+        elif spec.kind in ("json", "object", "list"):
+            widget.value = render.to_json(value)
+        else:
+            widget.value = "" if value is None else str(value)
+
     def show_error(self, message: str | None) -> None:
         self.error.value = _ERROR.format(render.escape(message)) if message else ""
 
@@ -187,85 +214,16 @@ class SchemaForm(w.VBox):
             text = message
         self.error.value = _ERROR.format(render.escape(text)) if text else ""
 
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Fill the fields named in ``values`` (other keys are ignored)."""
+        for name, value in values.items():
+            if name in self.fields:
+                self.fields[name].set(value)
+
     def observe_value(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback(change)`` whenever any field changes (as the reviewer types)."""
         for f in self.fields.values():
             f.observe_value(callback)
-
-
-class ArgsEditor(w.VBox):
-    """Edit a tool's arguments: a form (from ``args_schema``, else inferred from the
-    values) or raw JSON, with a live diff between the proposed and the edited args."""
-
-    def __init__(self, args: Any, args_schema: dict[str, Any] | None = None) -> None:
-        self.proposed = args
-        self.schema = Schema(args_schema) if args_schema else None
-        form_ok = isinstance(args, dict)
-        self.form = SchemaForm(self.schema or infer_schema(args), args) if form_ok else None
-        # With a form, the JSON box is filled when the reviewer switches to it.
-        self.json = w.Textarea(value="" if form_ok else render.to_json(args),
-                               layout=w.Layout(width="95%", height="10em"))
-        self.mode = w.ToggleButtons(options=["Form", "JSON"] if form_ok else ["JSON"],
-                                    style={"button_width": "5em"})
-        self.diff = w.HTML(render.diff_html(args, args, "Your changes"))
-        self.diff.add_class("hitl-live-diff")
-        parts = [self.mode, *([self.form] if self.form else []), self.json, self.diff]
-        super().__init__(parts)
-        self._show_mode()
-        self.mode.observe(lambda _: self._switch(), "value")
-        if self.form is not None:
-            self.form.observe_value(lambda _: self.refresh())
-        self.json.observe(lambda _: self.refresh(), "value")
-
-    def _switch(self) -> None:
-        """Carry the current edit over to the other mode, then show it."""
-        try:
-            if self.mode.value == "JSON" and self.form is not None:
-                self.json.value = render.to_json(self.form.value)
-        except InvalidForm:
-            pass
-        self._show_mode()
-        self.refresh()
-
-    def _show_mode(self) -> None:
-        if self.form is not None:
-            self.form.layout.display = None if self.mode.value == "Form" else "none"
-        self.json.layout.display = None if self.mode.value == "JSON" else "none"
-
-    @property
-    def value(self) -> Any:
-        """The edited arguments (raises `InvalidForm` when the JSON or a field is unreadable)."""
-        if self.mode.value == "Form" and self.form is not None:
-            return self.form.value
-        try:
-            return parse_json(self.json.value)
-        except ValueError as exc:
-            raise InvalidForm(f"the edited arguments are {exc}", {"json": str(exc)}) from None
-
-    @value.setter
-    def value(self, new: Any) -> None:
-        """Set the edit as JSON text (a string) or as a value; switches to the JSON mode."""
-        self.mode.value = "JSON"
-        self.json.value = new if isinstance(new, str) else render.to_json(new)
-
-    def validate(self) -> Any:
-        """The edited arguments, checked against ``args_schema`` when there is one."""
-        value = self.value
-        if self.schema is not None:
-            if self.form is not None and self.mode.value == "Form":
-                return self.form.validate(value)
-            return self.schema.validate(value)
-        return value
-
-    def refresh(self) -> None:
-        """Recompute the live diff (called on every keystroke)."""
-        try:
-            edited = self.value
-        except InvalidForm as exc:
-            self.diff.value = (f"<div class='hitl-field-error' style='color:var(--jp-error-color1,"
-                               f"#d32f2f)'>{render.escape(str(exc))}</div>")
-            return
-        self.diff.value = render.diff_html(self.proposed, edited, "Your changes")
 
 
 def _convert(kind: str, text: str) -> Any:
