@@ -56,7 +56,8 @@ def theme_css(name: str) -> str:
 
 def page(name: str) -> str:
     return (f"<!doctype html><html><head><meta charset='utf-8'><style>{theme_css(name)}\n"
-            "body{background:var(--jp-layout-color0);margin:0;padding:16px;"
+            "body{background:var(--jp-layout-color0);color:var(--jp-content-font-color1);"
+            "margin:0;padding:16px;"
             "font-family:var(--jp-ui-font-family);font-size:var(--jp-ui-font-size1)}"
             f"</style></head><body>{render.card_html(sample())}</body></html>")
 

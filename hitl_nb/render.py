@@ -342,7 +342,7 @@ def card_html(request: ReviewRequest, decision: Decision | None = None) -> str:
     """A static card (nbviewer/GitHub): the request; once decided, a one-line summary
     that expands to the request."""
     style = ("border:1px solid var(--jp-border-color1,#bdbdbd);border-radius:6px;"
-             "padding:8px 12px;margin:4px 0;color:var(--jp-ui-font-color1,#212121);"
+             "padding:8px 12px;margin:4px 0;"
              "background:var(--jp-layout-color1,transparent);"
              "font-family:var(--jp-ui-font-family,sans-serif);max-width:60em")
     body = request_html(request)
