@@ -310,3 +310,10 @@ def test_langchain_agent_card_edits_with_the_tool_schema_and_shows_context(db, s
     session.cards[0].reject()
     assert session.done
     assert SENT == [{"to": "ceo@example.com", "subject": "Q3"}]
+
+
+def test_showing_the_same_decision_twice_shows_it_once():
+    card = ReviewCard(email_request(), Recorder())
+    decision = card.approve()
+    card.show_decision(decision)
+    assert card.status.value.count("hitl-decision") == 1

@@ -98,7 +98,7 @@ class ReviewCard(w.VBox):
         if self._editor is None and "edit" in self.request.allowed:
             self._editor = self._args_editor(self.request)
             self.edit_box.children = (self._editor, self.submit_edit)
-            self.set_busy(False)
+            self.set_busy(False)   # the new controls follow the card (disabled once decided)
         return self._editor
 
     @staticmethod
@@ -262,7 +262,9 @@ class ReviewCard(w.VBox):
             box.layout.display = "none"
         self.summary.value = (f"<b>{render.escape(render.short(render.title(self.request), 80))}"
                               f"</b> — {render.decision_line_html(decision)}")
-        self.status.value += render.decision_html(decision, self.request)
+        decided = render.decision_html(decision, self.request)
+        if decided not in self.status.value:   # shown once, after any error message
+            self.status.value += decided
         self.summary_row.layout.display = None
         self._show_full(self.expand.value)
 
