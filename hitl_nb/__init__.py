@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 from ._api import acheckpointer, areview, checkpointer, review
+from ._backtest import compare
 from ._db import LogUnavailable
 from .describe import describer
 from .log import DecisionLog
@@ -25,7 +26,8 @@ from .model import (
     Risk,
     StaleRequest,
 )
-from .request import request_review
+from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
+from .request import gate, request_review
 from .session import ResumeFailed, Session
 from .widgets import ReviewCard, SessionView
 
@@ -45,14 +47,21 @@ __all__ = [
     "ReviewCard",
     "ReviewRequest",
     "Risk",
+    "RiskPolicy",
+    "Rule",
+    "SafeHistory",
     "Session",
     "SessionView",
     "StaleRequest",
     "__version__",
     "acheckpointer",
     "areview",
+    "arg",
     "checkpointer",
+    "compare",
     "describer",
+    "gate",
     "request_review",
     "review",
+    "wilson_lower_bound",
 ]

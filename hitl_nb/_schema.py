@@ -64,3 +64,26 @@ DECISION_COLUMNS = tuple(
     line.split()[0] for line in _COLUMNS.strip().splitlines()
     if line.strip() and not line.strip().startswith("UNIQUE")
 )
+
+#: Tables of the risk policy (``hitl_nb.policy``), created on its first use; additive,
+#: plain SQL for SQLite and PostgreSQL. ``hitl_policy_choices``: remembered "always
+#: allow/reject this tool"; ``hitl_policy_verdicts``: the first verdict per call, so a
+#: node or middleware predicate that runs again on resume gets the same answer.
+POLICY = """
+CREATE TABLE IF NOT EXISTS hitl_policy_choices (
+    policy TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    reviewer TEXT,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (policy, tool)
+);
+CREATE TABLE IF NOT EXISTS hitl_policy_verdicts (
+    policy TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    call_key TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (policy, thread_id, call_key)
+);
+"""

@@ -21,6 +21,7 @@ from .. import render
 from ..model import Decision, HitlError, InvalidForm, ReviewRequest
 from .args_editor import ArgsEditor
 from .form import SchemaForm
+from .remember import RememberBox
 
 Submit = Callable[[ReviewRequest, Decision], Any]
 
@@ -38,7 +39,7 @@ class ReviewCard(w.VBox):
     """A review card for ``request``; ``submit(request, decision)`` records and resumes."""
 
     def __init__(self, request: ReviewRequest, submit: Submit,
-                 decision: Decision | None = None) -> None:
+                 decision: Decision | None = None, policy: Any = None) -> None:
         self.request = request
         self.decision: Decision | None = None
         self.error: BaseException | None = None
@@ -64,13 +65,15 @@ class ReviewCard(w.VBox):
         self.submit_answer = w.Button(description="Send response", button_style="info")
         self.answer_box = _hidden(self.form or self.answer, self.submit_answer)
         self.status = w.HTML("")
+        self.remember = RememberBox(self, policy) if policy is not None else None
         self.summary = w.HTML("")
         self.expand = w.ToggleButton(description="details", icon="chevron-down",
                                      layout=w.Layout(width="auto"))
         self.summary_row = w.HBox([self.summary, self.expand],
                                   layout=w.Layout(display="none", align_items="center"))
-        self.full = w.VBox([self.body, w.HBox(list(self.buttons.values())), self.reject_box,
-                            self.edit_box, self.answer_box, self.status])
+        self.full = w.VBox([self.body, w.HBox(list(self.buttons.values())),
+                            *([self.remember] if self.remember is not None else []),
+                            self.reject_box, self.edit_box, self.answer_box, self.status])
         self._wire()
         super().__init__([self.summary_row, self.full])
         self.add_class("hitl-card")

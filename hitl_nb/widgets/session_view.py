@@ -81,7 +81,8 @@ class SessionView(w.VBox):
     def _card(self, request: ReviewRequest) -> ReviewCard:
         card = self._cards.get(request.key)
         if card is None:
-            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key))
+            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
+                              policy=self.session.policy)
             self._cards[request.key] = card
         return card
 
