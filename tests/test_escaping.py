@@ -149,3 +149,8 @@ def test_every_format_escapes_hostile_payloads(vector):
 def test_the_checker_itself_catches_raw_markup(markup):
     with pytest.raises(AssertionError):
         assert_safe_html(markup)
+
+
+def test_control_and_bidi_characters_become_visible_escapes():
+    assert render.escape("a\x00b\x1b[31m\u202eevil") == "a\\u0000b\\u001b[31m\\u202eevil"
+    assert render.escape("tab\tnew\nline é 中 😀") == "tab\tnew\nline é 中 😀"
