@@ -292,7 +292,8 @@ def request_html(request: ReviewRequest) -> str:
                              "card.request.before / .after", CAPS["diff"]))
     parts.append(_capped(signals_html(request), "the confidence and risk notes",
                          "card.request.uncertainty / .risk", CAPS["signals"]))
-    return f"<div class='hitl-body' style='line-height:1.45'>{''.join(parts)}</div>"
+    return (f"<div class='hitl-body' style='line-height:1.45;overflow-wrap:anywhere'>"
+            f"{''.join(parts)}</div>")
 
 
 #: Characters of HTML each part of a card may take: a last guard that keeps a card under
