@@ -26,7 +26,8 @@ from .._forms import FieldSpec, Schema, parse_json
 from ..model import InvalidForm
 
 _MISSING = object()
-_HELP = "<div style='color:var(--jp-ui-font-color2,#757575);font-size:0.85em'>{}</div>"
+_HELP = ("<div style='color:var(--jp-ui-font-color2,#757575);font-size:0.85em;"
+         "line-height:1.3'>{}</div>")
 _ERROR = "<div class='hitl-field-error' style='color:var(--jp-error-color1,#d32f2f)'>{}</div>"
 _WIDE = w.Layout(width="95%")
 
@@ -47,11 +48,11 @@ class Field(w.VBox):
             with contextlib.suppress(InvalidForm):
                 self._initial = self.child.value
         label = f"<b>{render.escape(spec.label)}</b>{' *' if spec.required else ''}"
-        self.error = w.HTML("")
-        parts = [w.HTML(label), self.widget]
-        if spec.help:
-            parts.append(w.HTML(_HELP.format(render.escape(spec.help))))
-        super().__init__([*parts, self.error], layout=w.Layout(margin="2px 0"))
+        if spec.help:   # the description, as help under the label
+            label += _HELP.format(render.escape(spec.help))
+        self.label = w.HTML(label)
+        self.error = w.HTML("", layout=w.Layout(display="none"))
+        super().__init__([self.label, self.widget, self.error], layout=w.Layout(margin="2px 0"))
         self.add_class(f"hitl-field-{spec.kind}")
 
     def _make(self, spec: FieldSpec, start: Any, nested: bool) -> w.Widget:
@@ -156,6 +157,7 @@ class Field(w.VBox):
 
     def show_error(self, message: str | None) -> None:
         self.error.value = _ERROR.format(render.escape(message)) if message else ""
+        self.error.layout.display = None if message else "none"
 
     def observe_value(self, callback: Callable[[Any], None]) -> None:
         if self.child is not None:
