@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogUnavailable
+from .describe import describer
 from .inbox import Inbox
 from .log import DecisionLog
 from .model import (
@@ -20,6 +21,7 @@ from .model import (
     Decision,
     Expired,
     HitlError,
+    InvalidForm,
     InvalidResponse,
     MissingCheckpointer,
     NotAllowed,
@@ -43,6 +45,7 @@ __all__ = [
     "HitlError",
     "Inbox",
     "InboxView",
+    "InvalidForm",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
@@ -63,6 +66,7 @@ __all__ = [
     "arg",
     "checkpointer",
     "compare",
+    "describer",
     "gate",
     "request_review",
     "review",

@@ -50,6 +50,14 @@ class InvalidResponse(HitlError, ValueError):
     """A decision or response does not fit what the request allows or its schema."""
 
 
+class InvalidForm(InvalidResponse):
+    """A typed response or edit does not validate; ``fields`` maps field -> problem."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
+
+
 class NotAllowed(InvalidResponse):
     """The decision type is not one the request allows (e.g. Edit on an approve-only tool)."""
 

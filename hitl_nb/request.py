@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
+from .context import message_dict
 from .formats import hitl
 from .model import Decision, ReviewRequest, Risk
 
@@ -27,7 +28,7 @@ def request_review(
     before: Any = None,
     after: Any = None,
     confidence: float | None = None,
-    uncertainty: list[str] | None = None,
+    uncertainty: list[str] | str | None = None,
     steps: list[Any] | None = None,
     risk: Risk | None = None,
     allowed: tuple[str, ...] | None = None,
@@ -73,7 +74,9 @@ def request_review(
             return decision
     fields: dict[str, Any] = {
         "description": description, "task": task, "confidence": confidence,
-        "uncertainty": list(uncertainty or []), "steps": list(steps or []),
+        "uncertainty": [uncertainty] if isinstance(uncertainty, str) else list(uncertainty or []),
+        "steps": [s if isinstance(s, (dict, str)) else message_dict(s) or str(s)
+                  for s in steps or []],
         "risk": risk.to_dict() if risk else None,
         "allowed": list(allowed) if allowed else None, "args_schema": args_schema,
     }

@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import _queue, formats
+from . import _queue, context, formats
 from ._faults import fault, owner_id
 from .log import DecisionLog
 from .model import (
@@ -183,7 +183,8 @@ class Session:
             for r in formats.parse(intr.value, getattr(intr, "response_schema", None),
                                    thread_id=self.thread_id, interrupt_id=intr.id,
                                    node=node, namespace=namespace):
-                requests.append(r if r.action else r.replace(action=node or "review"))
+                r = r if r.action else r.replace(action=node or "review")
+                requests.append(context.enrich(r, getattr(snapshot, "values", None)))
         if self.policy is not None:
             requests = [r if r.risk else r.replace(risk=self.policy.assess(
                 r.action, r.args, r.confidence, {"uncertainty": r.uncertainty}))
