@@ -12,11 +12,16 @@ from __future__ import annotations
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogUnavailable
+from .describe import describer
+from .inbox import Inbox
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
+    ClaimedByOther,
     Decision,
+    Expired,
     HitlError,
+    InvalidForm,
     InvalidResponse,
     MissingCheckpointer,
     NotAllowed,
@@ -27,15 +32,20 @@ from .model import (
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
 from .request import gate, request_review
 from .session import ResumeFailed, Session
-from .widgets import ReviewCard, SessionView
+from .widgets import InboxView, ReviewCard, SessionView
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyDecided",
+    "ClaimedByOther",
     "Decision",
     "DecisionLog",
+    "Expired",
     "HitlError",
+    "Inbox",
+    "InboxView",
+    "InvalidForm",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
@@ -56,6 +66,7 @@ __all__ = [
     "arg",
     "checkpointer",
     "compare",
+    "describer",
     "gate",
     "request_review",
     "review",

@@ -80,7 +80,9 @@ def _show(view: SessionView, display: bool | None) -> None:
     if display or (display is None and _in_kernel()):
         from IPython.display import display as ipy_display
 
-        ipy_display(view)
+        # A display id lets the view refresh its static text/html (what a saved notebook
+        # shows on GitHub/nbviewer) once the run has produced its cards.
+        view.display_handle = ipy_display(view, display_id=True)
 
 
 def review(

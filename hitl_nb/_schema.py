@@ -1,4 +1,11 @@
-"""The decision log's tables. Times are epoch seconds (UTC) for fast DataFrames."""
+"""The decision log's tables. Times are epoch seconds (UTC) for fast DataFrames.
+
+``hitl_requests`` is the review queue: one row per request ever seen, ``state`` going
+``open`` -> ``decided`` (final decision recorded) -> ``applied`` (graph resumed), or
+``gone`` when the interrupt disappeared without a decision from hitl_nb. ``hitl_votes``
+holds individual votes of requests that need several approvals; the final decision
+still lands once in ``hitl_decisions`` under its UNIQUE constraint.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +47,26 @@ CREATE TABLE IF NOT EXISTS hitl_requests (
     action TEXT NOT NULL,
     requested_at DOUBLE PRECISION NOT NULL,
     request TEXT,
+    state TEXT NOT NULL DEFAULT 'open',
+    confidence DOUBLE PRECISION,
+    risk_tier TEXT,
+    expires_at DOUBLE PRECISION,
+    approvals INTEGER NOT NULL DEFAULT 1,
+    claimed_by TEXT,
+    claimed_until DOUBLE PRECISION,
+    resolved_at DOUBLE PRECISION,
     PRIMARY KEY (thread_id, interrupt_id, action_index)
+);
+CREATE INDEX IF NOT EXISTS hitl_requests_state ON hitl_requests (state, requested_at);
+CREATE TABLE IF NOT EXISTS hitl_votes (
+    thread_id TEXT NOT NULL,
+    interrupt_id TEXT NOT NULL,
+    action_index INTEGER NOT NULL DEFAULT 0,
+    reviewer TEXT NOT NULL,
+    vote TEXT NOT NULL,
+    comment TEXT,
+    voted_at DOUBLE PRECISION NOT NULL,
+    UNIQUE (thread_id, interrupt_id, action_index, reviewer)
 );
 CREATE TABLE IF NOT EXISTS hitl_meta (key TEXT PRIMARY KEY, value TEXT);
 """

@@ -35,6 +35,7 @@ class SessionView(w.VBox):
         super().__init__([self.header, self.cards_box, self.resume_button, self.error_box,
                           self.result_box])
         self.add_class("hitl-session")
+        self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
         session.listen(self._on_event)
         self._sync()
 
@@ -83,6 +84,9 @@ class SessionView(w.VBox):
         if card is None:
             card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
                               policy=self.session.policy)
+            card.queue_note = w.HTML(placeholder="")  # "1 of 2 approvals · 4 min left"
+            card.queue_note.add_class("hitl-queue-note")
+            card.children = (card.queue_note, *card.children)
             self._cards[request.key] = card
         return card
 
@@ -91,6 +95,13 @@ class SessionView(w.VBox):
             self.header.value = self._header(str(payload))
         else:
             self._sync()
+            if not self.session.busy:
+                self.refresh_display()
+
+    def refresh_display(self) -> None:
+        """Re-send the displayed output so its static text/html matches the live view."""
+        if self.display_handle is not None:
+            self.display_handle.update(self)
 
     def _header(self, status: str) -> str:
         s = self.session
@@ -111,6 +122,9 @@ class SessionView(w.VBox):
             card = self._cards[r.key]
             if decision is not None and card.decision is None:
                 card.show_decision(decision)
+            note = s.queue_note(r) if decision is None else ""
+            card.queue_note.value = (f"<div class='hitl-queue-note'><i>{render.escape(note)}"
+                                     "</i></div>") if note else ""
         waiting = len(s.pending)
         if s.done:
             status = "done"
