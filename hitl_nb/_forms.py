@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
 from pydantic import TypeAdapter, ValidationError
 
 from .model import InvalidForm
@@ -56,6 +55,8 @@ class Schema:
         if isinstance(schema, Mapping):
             self.adapter: TypeAdapter[Any] | None = None
             self.json = dict(schema)
+            import jsonschema  # on first use: importing it can take seconds (README)
+
             jsonschema.validators.validator_for(self.json).check_schema(self.json)
         else:
             self.adapter = TypeAdapter(schema)
@@ -103,6 +104,8 @@ class Schema:
                     errors.setdefault(where, err["msg"])
                 raise InvalidForm(_message(errors), errors) from None
             return self.adapter.dump_python(checked, mode="json")
+        import jsonschema
+
         validator = jsonschema.validators.validator_for(self.json)(self.json)
         errors = {}
         for err in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):
