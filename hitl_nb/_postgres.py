@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -94,6 +95,21 @@ class Postgres:
             self.conn.close()
 
 
+def _try_lock(conn: Any, key: int, timeout_s: float = 120.0) -> None:
+    """Take a session advisory lock by polling ``pg_try_advisory_lock``.
+
+    A blocking ``pg_advisory_lock`` would wait inside a transaction, and the holder's
+    ``CREATE INDEX CONCURRENTLY`` (in ``PostgresSaver.setup``) waits for every open
+    transaction: a deadlock. Each try is a transaction that ends at once.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (key,)).fetchone()["ok"]:
+        if time.monotonic() > deadline:
+            raise LogUnavailable("timed out waiting for another process to set up the "
+                                 "PostgreSQL checkpoint tables")
+        time.sleep(0.05)
+
+
 def postgres_checkpointer(url: str) -> Any:
     """LangGraph's `PostgresSaver` on its own connection (autocommit, dict rows, no
     prepared statements, as the library expects), with its tables set up."""
@@ -105,11 +121,46 @@ def postgres_checkpointer(url: str) -> Any:
             "a postgresql:// checkpointer needs the postgres extra: "
             "pip install 'hitl_nb[postgres]'") from exc
     conn = _open(url, row_factory=dict_row, prepare_threshold=0)
-    conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK + 1,))
+    _try_lock(conn, _SETUP_LOCK + 1)
     try:
         saver = PostgresSaver(conn)
         saver.setup()
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK + 1,))
     saver.hitl_url = url  # lets `Inbox(checkpointer)` find the shared queue
+    return saver
+
+
+async def apostgres_checkpointer(url: str) -> Any:
+    """LangGraph's `AsyncPostgresSaver` for `areview`, set up like `postgres_checkpointer`."""
+    import asyncio
+
+    try:
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from psycopg import AsyncConnection
+        from psycopg.rows import dict_row
+    except ImportError as exc:  # pragma: no cover - the extra is missing
+        raise LogUnavailable(
+            "a postgresql:// checkpointer needs the postgres extra: "
+            "pip install 'hitl_nb[postgres]'") from exc
+    psycopg = _psycopg()
+    try:
+        conn = await AsyncConnection.connect(url, autocommit=True, row_factory=dict_row,
+                                             prepare_threshold=0)
+    except psycopg.OperationalError as exc:
+        raise LogUnavailable(f"cannot connect to PostgreSQL at {url.split('@')[-1]}: "
+                             f"{str(exc).strip()}") from exc
+    deadline = time.monotonic() + 120.0
+    while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok",
+                                         (_SETUP_LOCK + 1,))).fetchone())["ok"]:
+        if time.monotonic() > deadline:
+            raise LogUnavailable("timed out waiting for another process to set up the "
+                                 "PostgreSQL checkpoint tables")
+        await asyncio.sleep(0.05)
+    try:
+        saver = AsyncPostgresSaver(conn)
+        await saver.setup()
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK + 1,))
+    saver.hitl_url = url
     return saver

@@ -62,3 +62,29 @@ def test_postgres_cases_skip_locally_but_fail_in_ci_without_a_server(ci, outcome
         text=True, timeout=120)
     assert outcome in run.stdout, run.stdout
     assert "PostgreSQL" in run.stdout and "127.0.0.1:1/none" in run.stdout
+
+
+def test_async_checkpointer_on_every_backend(backend):
+    import asyncio
+
+    from langgraph.graph import START, StateGraph
+    from langgraph.types import interrupt
+
+    from .graphs import State
+
+    async def ask(state: State) -> dict:
+        return {"answers": [interrupt({"action": "go"})["type"]]}
+
+    async def main():
+        b = StateGraph(State)
+        b.add_node("ask", ask)
+        b.add_edge(START, "ask")
+        graph = b.compile(checkpointer=await hitl_nb.acheckpointer(backend))
+        session = await hitl_nb.areview(graph, {}, thread_id="a", log=backend, display=False)
+        await session.session.adecide(session.pending[0], hitl_nb.Decision("approve"))
+        await graph.checkpointer.conn.close()
+        return session
+
+    session = asyncio.run(main())
+    assert session.done and session.result["answers"] == ["approve"]
+    session.log.close()
