@@ -104,7 +104,8 @@ def result(name: str, *, baseline: str, baseline_value: float, value: float,
 
     ``max_ratio`` (ratio at most), ``min_speedup`` (baseline at least N times slower),
     ``max_value`` (the figure at most, in ``unit``) and ``also`` (extra named checks)
-    all have to hold for ``passed``.
+    all have to hold for ``passed``; without any target ``passed`` is None (a figure
+    shown for information).
     """
     ratio = value / baseline_value if baseline_value > 0 else float("inf")
     targets: list[str] = []
@@ -123,7 +124,8 @@ def result(name: str, *, baseline: str, baseline_value: float, value: float,
         ok &= bool(holds)
     return {"name": name, "baseline": baseline, "baseline_value": float(baseline_value),
             "value": float(value), "unit": unit, "ratio": ratio,
-            "target": ", ".join(targets) or "-", "passed": bool(ok), "note": note}
+            "target": ", ".join(targets) or "-", "passed": bool(ok) if targets else None,
+            "note": note}
 
 
 def environment() -> dict[str, Any]:
@@ -171,20 +173,22 @@ def format_table(rows: Iterable[dict[str, Any]]) -> str:
     for r in rows:
         unit = r.get("unit", "s")
         ok = r.get("passed")
+        measured = r.get("baseline_value") is not None
         lines.append((
             str(r.get("name", "?")), str(r.get("baseline", "")),
             _figure(r["baseline_value"], unit) if r.get("baseline_value") is not None else "-",
             _figure(r["value"], unit) if r.get("value") is not None else "-",
             _ratio(r["ratio"]) if r.get("ratio") is not None else "-",
             str(r.get("target", "-")),
-            "pass" if ok is True else "MISS" if ok is False else str(r.get("note") or "-"),
+            "pass" if ok is True else "MISS" if ok is False else "-" if measured
+            else str(r.get("note") or "-"),
         ))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     out = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
            for line in lines]
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     notes = [f"  {r['name']}: {r['note']}" for r in rows if r.get("note")
-             and r.get("passed") is not None]
+             and r.get("baseline_value") is not None]
     return "\n".join(out + (["notes:", *notes] if notes else []))
 
 

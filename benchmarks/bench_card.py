@@ -44,6 +44,35 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def measure(repeats: int) -> list[tuple[str, float, float, int]]:
+    """(payload label, static seconds, widget seconds, HTML bytes) per size, 1 KB first."""
+    out = []
+    for label, size in SIZES.items():
+        request = payload_request(size)
+        decision = Decision("edit", args={**request.args, "path": "config.prod.yaml"})
+        static = timed(lambda r=request, d=decision: render.card_html(r, d), repeats)
+        widget = timed(lambda r=request: ReviewCard(r, lambda q, d: d), repeats)
+        html = render.card_html(request, decision).encode()
+        out.append((label, static, widget, len(html)))
+    return out
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for ``benchmarks/run_all.py``: each big payload against the 1 KB card."""
+    from _common import result
+
+    (_, static0, widget0, html0), *big = measure(3 if quick else 7)
+    rows = []
+    for label, static, widget, html in big:
+        rows.append(result(f"card widget, {label} payload", baseline="card widget, 1 KB",
+                           baseline_value=widget0, value=widget, max_ratio=10,
+                           also=[(f"HTML {html:,} B <= 100 KB", html <= 100_000)]))
+        rows.append(result(f"  static card HTML, {label}", baseline="static HTML, 1 KB",
+                           baseline_value=static0, value=static,
+                           note=f"HTML {html:,} bytes (1 KB payload: {html0:,})"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
@@ -53,15 +82,10 @@ def main() -> None:
     print(f"{'payload':>8} {'static':>9} {'ratio':>7} {'widget':>9} {'ratio':>7} "
           f"{'HTML bytes':>11}")
     base: tuple[float, float] | None = None
-    for label, size in SIZES.items():
-        request = payload_request(size)
-        decision = Decision("edit", args={**request.args, "path": "config.prod.yaml"})
-        static = timed(lambda r=request, d=decision: render.card_html(r, d), repeats)
-        widget = timed(lambda r=request: ReviewCard(r, lambda q, d: d), repeats)
-        html = render.card_html(request, decision).encode()
+    for label, static, widget, html in measure(repeats):
         base = base or (static, widget)
         print(f"{label:>8} {static:9.4f} {static / base[0]:7.1f} {widget:9.4f} "
-              f"{widget / base[1]:7.1f} {len(html):11,}")
+              f"{widget / base[1]:7.1f} {html:11,}")
 
 
 if __name__ == "__main__":

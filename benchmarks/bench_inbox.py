@@ -81,21 +81,9 @@ def best_of(runs: int, fn) -> tuple[float, object]:
     return best, out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="500 threads instead of 10,000")
-    parser.add_argument("-n", type=int, default=None, help="number of pending threads")
-    parser.add_argument("--url", default=None, help="a postgresql:// URL (default: SQLite)")
-    args = parser.parse_args()
-    n = args.n or (500 if args.quick else 10_000)
-    tmp = tempfile.mkdtemp(prefix="bench_inbox_")
-    target = fresh_schema(args.url) if args.url else os.path.join(tmp, "inbox.db")
-    print(f"bench_inbox: {n:,} pending threads on {'PostgreSQL' if args.url else 'SQLite'}, "
-          f"{os.cpu_count()} CPU cores")
-    start = time.perf_counter()
-    graph = setup(target, n)
-    print(f"  set-up (run each thread to its review): {time.perf_counter() - start:.1f} s")
-
+def measure(graph: object, target: str, n: int) -> tuple[float, float]:
+    """Seconds to list ``n`` pending threads with `Inbox` (best of 3) and with a loop of
+    ``graph.get_state`` that parses every thread's interrupts (best of 2)."""
     t_inbox, pending = best_of(3, lambda: hitl_nb.Inbox(target, expire=False).pending)
     assert len(pending) == n, (len(pending), n)
 
@@ -112,6 +100,39 @@ def main() -> int:
 
     t_loop, found = best_of(1 if n > 20_000 else 2, loop)
     assert len(found) == n, (len(found), n)
+    return t_inbox, t_loop
+
+
+def run(quick: bool) -> list[dict]:
+    """The row for ``benchmarks/run_all.py`` (SQLite; 500 threads with ``quick``)."""
+    from _common import result
+
+    n = 500 if quick else 10_000
+    with tempfile.TemporaryDirectory(prefix="bench_inbox_") as tmp:
+        target = os.path.join(tmp, "inbox.db")
+        t_inbox, t_loop = measure(setup(target, n), target, n)
+    return [result(f"inbox of {n:,} pending threads (SQLite)",
+                   baseline="loop of graph.get_state", baseline_value=t_loop,
+                   value=t_inbox, min_speedup=20, max_value=1.0,
+                   note="best of 3 (Inbox) and of 2 (loop), after running each thread")]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 threads instead of 10,000")
+    parser.add_argument("-n", type=int, default=None, help="number of pending threads")
+    parser.add_argument("--url", default=None, help="a postgresql:// URL (default: SQLite)")
+    args = parser.parse_args()
+    n = args.n or (500 if args.quick else 10_000)
+    tmp = tempfile.mkdtemp(prefix="bench_inbox_")
+    target = fresh_schema(args.url) if args.url else os.path.join(tmp, "inbox.db")
+    print(f"bench_inbox: {n:,} pending threads on {'PostgreSQL' if args.url else 'SQLite'}, "
+          f"{os.cpu_count()} CPU cores")
+    start = time.perf_counter()
+    graph = setup(target, n)
+    print(f"  set-up (run each thread to its review): {time.perf_counter() - start:.1f} s")
+
+    t_inbox, t_loop = measure(graph, target, n)
     ratio = t_loop / t_inbox
     ok = t_inbox < 1.0 and ratio >= 20
     print(f"  Inbox(...).pending:        {t_inbox * 1000:8.1f} ms  (best of 3, incl. opening)")
