@@ -9,8 +9,11 @@ Example::
 
 from __future__ import annotations
 
+from . import _accessor  # noqa: F401  (registers the df.hitl accessor)
 from ._api import areview, checkpointer, review
 from ._db import LogUnavailable
+from ._migrate import IncompatibleLog
+from ._outcome import record_outcome
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -34,6 +37,7 @@ __all__ = [
     "Decision",
     "DecisionLog",
     "HitlError",
+    "IncompatibleLog",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
@@ -48,6 +52,7 @@ __all__ = [
     "__version__",
     "areview",
     "checkpointer",
+    "record_outcome",
     "request_review",
     "review",
 ]

@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import _schema
 from ._db import IntegrityError, LogUnavailable, connect
-from .model import AlreadyDecided, Decision, ReviewRequest
+from ._migrate import ensure
+from .model import AlreadyDecided, Decision, HitlError, ReviewRequest, Risk
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,11 +65,11 @@ class DecisionLog:
 
     # -- set-up ---------------------------------------------------------------------------
     def setup(self) -> None:
-        """Create the tables if they are missing (safe to call every time)."""
+        """Create the tables if they are missing, or upgrade an older log in place (one
+        transaction). Raise `hitl_nb.IncompatibleLog` for a foreign or newer database."""
         if self._ready:
             return
-        script = _schema.POSTGRES if self._db.dialect == "postgres" else _schema.SQLITE
-        self._db.executescript(script)
+        ensure(self._db, self._q, f"the decision log {self!r}")
         self._ready = True
 
     def close(self) -> None:
@@ -102,8 +103,13 @@ class DecisionLog:
         return {(t, i, n): _dt(at) for t, i, n, at in rows}
 
     # -- decisions ---------------------------------------------------------------------
-    def record(self, request: ReviewRequest, decision: Decision) -> int:
-        """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists."""
+    def record(self, request: ReviewRequest, decision: Decision, *,
+               status: str = "recorded") -> int:
+        """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists.
+
+        A policy or a timeout records its decision the same way, naming itself as the
+        reviewer (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``).
+        """
         self.setup()
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
@@ -127,7 +133,8 @@ class DecisionLog:
             "response": _dumps(decision.response),
             "request": _dumps(request.to_dict()),
             "format": request.format,
-            "status": "recorded",
+            "status": status,
+            "context": _dumps(_context(request)),
         }
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -143,6 +150,85 @@ class DecisionLog:
                 f"{request.action!r} (thread {request.thread_id}, interrupt "
                 f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
         return int(rowid or 0)
+
+    def record_auto(self, action: str, args: Any = None, *, decision: str = "approve",
+                    reviewer: str = "policy", comment: str | None = None,
+                    thread_id: str = "", task: str | None = None, steps: Any = None,
+                    confidence: float | None = None, risk: Risk | None = None,
+                    when: datetime | None = None) -> int:
+        """Log a decision taken without a human, for an action that never became an
+        interrupt (a policy let it through or blocked it). It is ``applied`` at once.
+
+        Example::
+
+            log.record_auto("read_file", {"path": "a.txt"}, reviewer="policy:read_only")
+        """
+        when = when or datetime.now(timezone.utc)
+        request = ReviewRequest(action=action, args=args if args is not None else {},
+                                thread_id=thread_id, interrupt_id=f"auto-{uuid.uuid4().hex}",
+                                task=task, steps=list(steps or []), confidence=confidence,
+                                risk=risk, requested_at=when, format="auto")
+        return self.record(request, Decision(decision, args=args if decision == "edit" else None,
+                                             comment=comment, reviewer=reviewer,
+                                             decided_at=when), status="applied")
+
+    def record_outcome(self, interrupt_id: str | None = None, *, ok: bool | None,
+                       detail: Any = None, thread_id: str | None = None,
+                       index: int | None = None, when: datetime | None = None) -> int:
+        """Record what happened after a decision (tool result or error, a later human fix).
+
+        Without ``interrupt_id`` the outcome belongs to the thread's latest decision. The
+        decision row keeps the latest outcome (``outcome_ok``, ``outcome_detail``,
+        ``outcome_at``); table ``hitl_outcomes`` keeps them all. Returns the rows updated.
+
+        Example::
+
+            log.record_outcome(iid, ok=False, detail="SMTP 550: mailbox unavailable")
+        """
+        self.setup()
+        if interrupt_id is None and thread_id is None:
+            raise HitlError("record_outcome needs an interrupt_id or a thread_id")
+        where, params = [], []
+        for col, value in (("interrupt_id", interrupt_id), ("thread_id", thread_id),
+                           ("action_index", index)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = ("SELECT thread_id, interrupt_id, action_index FROM hitl_decisions WHERE "
+               + " AND ".join(where) + " ORDER BY decided_at DESC, id DESC")
+        keys = self._db.query(self._q(sql), params)
+        if interrupt_id is None:
+            keys = [k for k in keys if k[1] == keys[0][1]] if keys else []
+        if not keys:
+            raise HitlError(f"no decision is recorded for interrupt {interrupt_id!r} (thread "
+                            f"{thread_id!r}); record the decision before its outcome")
+        at = (when or datetime.now(timezone.utc)).timestamp()
+        text = detail if isinstance(detail, str) or detail is None else _dumps(detail)
+        flag = None if ok is None else int(bool(ok))
+        with self._db.transaction() as cur:
+            for key in keys:
+                cur.execute(self._q(
+                    "INSERT INTO hitl_outcomes (thread_id, interrupt_id, action_index, ok,"
+                    " detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)"), (*key, flag, text, at))
+                cur.execute(self._q(
+                    "UPDATE hitl_decisions SET outcome_ok = ?, outcome_detail = ?, outcome_at = ?"
+                    " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"),
+                    (flag, text, at, *key))
+        return len(keys)
+
+    def outcomes(self) -> pd.DataFrame:
+        """Every recorded outcome (several per decision are possible), oldest first."""
+        import pandas as pd
+
+        self.setup()
+        names, rows = self._db.columns(
+            "SELECT thread_id, interrupt_id, action_index, ok, detail, recorded_at"
+            " FROM hitl_outcomes ORDER BY recorded_at")
+        df = pd.DataFrame.from_records(rows, columns=names)
+        df["ok"] = df["ok"].astype("boolean")
+        df["recorded_at"] = pd.to_datetime(df["recorded_at"].astype("float64"), unit="s",
+                                           utc=True)
+        return df
 
     def get(self, thread_id: str, interrupt_id: str, index: int = 0) -> Decision | None:
         """The decision recorded for one request, if any."""
@@ -221,13 +307,20 @@ class DecisionLog:
 
     # -- analysis ----------------------------------------------------------------------
     def to_pandas(self, since: datetime | None = None, thread_id: str | None = None,
-                  action: str | None = None) -> pd.DataFrame:
-        """One row per decision, typed: UTC datetimes, categoricals, floats, parsed JSON."""
-        from ._frame import decisions_frame
+                  action: str | None = None, *, flatten: bool = False) -> pd.DataFrame:
+        """One row per decision, typed: UTC datetimes, categoricals, floats, parsed JSON.
+
+        ``flatten=True`` adds ``args.<key>`` and ``edited_args.<key>`` columns. See
+        :mod:`hitl_nb._frame` for the columns and ``df.hitl`` for the analysis helpers.
+        """
+        from ._frame import load
 
         self.setup()
         where, params = [], []
         if since is not None:
+            if since.tzinfo is None:
+                raise HitlError("since must be timezone-aware, e.g. "
+                                "datetime(2026, 1, 1, tzinfo=timezone.utc)")
             where.append("decided_at >= ?")
             params.append(since.timestamp())
         if thread_id is not None:
@@ -236,12 +329,33 @@ class DecisionLog:
         if action is not None:
             where.append("action = ?")
             params.append(action)
-        sql = "SELECT id, " + ", ".join(_schema.DECISION_COLUMNS) + " FROM hitl_decisions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id"
-        names, rows = self._db.columns(self._q(sql), params)
-        return decisions_frame(names, rows)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return load(self._db, self._q, clause, params, flatten=flatten)
+
+    def failure_report(self, **options: Any) -> str:
+        """Markdown: what reviewers reject and change, by action and by argument, with
+        examples (rules to paste into a system prompt). See `hitl_nb._report`."""
+        from ._report import failure_report
+
+        return failure_report(self.to_pandas(), **options)
+
+    def export_sft(self, path: str | os.PathLike[str], **options: Any) -> int:
+        """Write approved and corrected actions as chat-format JSONL; return the count."""
+        from ._export import export_sft
+
+        return export_sft(self.to_pandas(), path, **options)
+
+    def export_preferences(self, path: str | os.PathLike[str], **options: Any) -> int:
+        """Write prompt/chosen/rejected JSONL pairs (edits and rejections); return the count."""
+        from ._export import export_preferences
+
+        return export_preferences(self.to_pandas(), path, **options)
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> int:
+        """Write the decisions to Parquet (``parquet`` extra: pyarrow); return the rows."""
+        from ._export import to_parquet
+
+        return to_parquet(self.to_pandas(), path)
 
     def __len__(self) -> int:
         self.setup()
@@ -254,6 +368,12 @@ class DecisionLog:
     @staticmethod
     def _pg(sql: str) -> str:
         return sql.replace("?", "%s")
+
+
+def _context(request: ReviewRequest) -> dict[str, Any]:
+    """What the agent knew when it asked: kept so a row can become training data."""
+    return {"task": request.task, "steps": request.steps, "description": request.description,
+            "node": request.node}
 
 
 def _decision(row: Sequence[Any]) -> Decision:
