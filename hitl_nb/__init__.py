@@ -10,7 +10,7 @@ Example::
 from __future__ import annotations
 
 from . import _accessor  # noqa: F401  (registers the df.hitl accessor)
-from ._api import areview, checkpointer, review
+from ._api import acheckpointer, areview, checkpointer, review
 from ._db import LogUnavailable
 from ._migrate import IncompatibleLog
 from ._outcome import record_outcome
@@ -50,6 +50,7 @@ __all__ = [
     "SessionView",
     "StaleRequest",
     "__version__",
+    "acheckpointer",
     "areview",
     "checkpointer",
     "record_outcome",

@@ -42,6 +42,31 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
     return saver
 
 
+async def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
+    """An async LangGraph checkpointer for graphs with async nodes (`areview`).
+
+    Example::
+
+        graph = builder.compile(checkpointer=await hitl_nb.acheckpointer("hitl.db"))
+    """
+    if is_postgres_url(target):
+        from ._postgres import apostgres_checkpointer
+
+        return await apostgres_checkpointer(str(target))
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    path = str(target)
+    if path != ":memory:" and not Path(path).expanduser().resolve().parent.is_dir():
+        raise LogUnavailable(f"cannot create checkpoints in {path!r}: its folder does not exist")
+    conn = await aiosqlite.connect(path)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA busy_timeout=30000")
+    saver = AsyncSqliteSaver(conn)
+    await saver.setup()
+    return saver
+
+
 def _in_kernel() -> bool:
     try:
         from IPython import get_ipython

@@ -21,7 +21,7 @@ class AsyncSession(Session):
 
     async def astart(self, input: Any = None) -> AsyncSession:
         if input is None:
-            self._absorb(await self.graph.aget_state(self.config))
+            self._absorb(await self._asnapshot())
             await self._arecover()
         else:
             await self._arun(input)
@@ -36,7 +36,10 @@ class AsyncSession(Session):
                 self._progress(mode, chunk)
         finally:
             self.busy = False
-        self._absorb(await self.graph.aget_state(self.config))
+        self._absorb(await self._asnapshot())
+
+    async def _asnapshot(self) -> Any:
+        return await self.graph.aget_state(self.config, subgraphs=True)
 
     async def _apending_ids(self) -> set[str]:
         return {i.id for i in (await self.graph.aget_state(self.config)).interrupts}
@@ -67,7 +70,7 @@ class AsyncSession(Session):
 
     async def aretry(self) -> None:
         self.error = None
-        self._absorb(await self.graph.aget_state(self.config))
+        self._absorb(await self._asnapshot())
         await self._arecover()
 
     async def _aapply(self, interrupt_ids: list[str]) -> None:
@@ -82,7 +85,7 @@ class AsyncSession(Session):
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
         if not interrupt_ids:
-            self._absorb(await self.graph.aget_state(self.config))
+            self._absorb(await self._asnapshot())
             return
         values = self._resume_map(interrupt_ids)
         try:
@@ -90,10 +93,10 @@ class AsyncSession(Session):
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
-            self._absorb(await self.graph.aget_state(self.config))
+            self._absorb(await self._asnapshot())
             self._fail(exc)
         self.log.mark_applied(self.thread_id, interrupt_ids, values)
-        self._absorb(await self.graph.aget_state(self.config))
+        self._absorb(await self._asnapshot())
 
     async def _arecover(self) -> None:
         unapplied = self.log.unapplied(self.thread_id)

@@ -150,6 +150,7 @@ class ReviewRequest:
             "uncertainty": list(self.uncertainty),
             "risk": self.risk.to_dict() if self.risk else None,
             "requested_at": self.requested_at.isoformat() if self.requested_at else None,
+            "raw": self.raw,
         }
 
 

@@ -133,8 +133,15 @@ class Session:
         if input is None:
             self._refresh()
             self._recover()
-        else:
-            self._run(input)
+            return self
+        waiting = self.graph.get_state(self.config).interrupts
+        if waiting:
+            raise HitlError(
+                f"thread {self.thread_id} already has {len(waiting)} pending review(s); "
+                "running it again would drop them. Pick them up with "
+                f"hitl_nb.review(graph, None, thread_id={self.thread_id!r}), or pass a new "
+                "thread_id")
+        self._run(input)
         return self
 
     def _run(self, graph_input: Any) -> None:
@@ -156,16 +163,12 @@ class Session:
 
     def _refresh(self, snapshot: Any = None) -> None:
         """Read the thread's pending interrupts (or its result) from the checkpointer."""
-        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config)
+        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config,
+                                                                             subgraphs=True)
         self._absorb(snapshot)
 
     def _absorb(self, snapshot: Any) -> None:
-        nodes = {}
-        for task in getattr(snapshot, "tasks", ()):
-            for intr in getattr(task, "interrupts", ()):
-                ns = (task.state or {}).get("configurable", {}).get("checkpoint_ns", "") \
-                    if isinstance(task.state, dict) else ""
-                nodes[intr.id] = (task.name, tuple(p for p in ns.split("|") if p))
+        nodes = _locate(snapshot)
         requests: list[ReviewRequest] = []
         for intr in getattr(snapshot, "interrupts", ()):
             node, namespace = nodes.get(intr.id, (None, ()))
@@ -304,4 +307,24 @@ class Session:
             self.log.mark_applied(self.thread_id, stale, {})
         todo = [i for i in unapplied if i in ready]
         if todo:
-            self._apply(todo)
+            try:
+                self._apply(todo)
+            except AlreadyDecided as exc:  # another live process holds the lease
+                self._emit("progress", str(exc))
+
+
+def _locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Interrupt id -> (name of the node that raised it, its subgraph namespace).
+
+    Walks a ``get_state(..., subgraphs=True)`` snapshot; the deepest task wins.
+    """
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    config = getattr(snapshot, "config", None) or {}
+    ns = config.get("configurable", {}).get("checkpoint_ns", "")
+    namespace = tuple(p for p in ns.split("|") if p)
+    for task in getattr(snapshot, "tasks", ()):
+        for intr in getattr(task, "interrupts", ()):
+            out[intr.id] = (task.name, namespace)
+        if hasattr(task.state, "tasks"):
+            out.update(_locate(task.state))
+    return out

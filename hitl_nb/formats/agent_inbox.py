@@ -61,4 +61,4 @@ def _response(request: ReviewRequest, decision: Decision) -> dict[str, Any]:
 
 
 def resume_value(requests: list[ReviewRequest], decisions: list[Decision]) -> Any:
-    return [_response(r, d) for r, d in zip(requests, decisions)]
+    return [_response(r, d) for r, d in zip(requests, decisions, strict=True)]

@@ -57,4 +57,4 @@ def decision_value(request: ReviewRequest, decision: Decision) -> dict[str, Any]
 
 
 def resume_value(requests: list[ReviewRequest], decisions: list[Decision]) -> Any:
-    return {"decisions": [decision_value(r, d) for r, d in zip(requests, decisions)]}
+    return {"decisions": [decision_value(r, d) for r, d in zip(requests, decisions, strict=True)]}

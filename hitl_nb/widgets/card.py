@@ -6,6 +6,7 @@ call, so tests and users take the same path as a click (like ``Button.click()``)
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -101,8 +102,19 @@ class ReviewCard(w.VBox):
         except BaseException:
             self.set_busy(False)
             raise
+        if isinstance(result, asyncio.Future):      # an async session: resumes in the loop
+            result.add_done_callback(self._settled)
+            return result  # type: ignore[return-value]
         self.show_decision(result if isinstance(result, Decision) else decision)
         return decision
+
+    def _settled(self, future: asyncio.Future) -> None:
+        exc = future.exception()
+        if exc is not None:
+            self.show_error(exc)
+        first = getattr(exc, "decision", None) if exc else future.result()
+        if isinstance(first, Decision):
+            self.show_decision(first)
 
     def _toggle(self, box: w.Box) -> None:
         box.layout.display = None if box.layout.display == "none" else "none"
@@ -115,8 +127,10 @@ class ReviewCard(w.VBox):
             raise InvalidResponse(f"the edited arguments are not valid JSON: {exc}") from exc
 
     def _answer_value(self) -> Any:
+        """The typed answer: JSON when it parses as an object or list (or the request has a
+        schema), else the text as it is."""
         text = self.answer.value
-        if self.request.response_schema:
+        if self.request.response_schema or text.strip()[:1] in ("{", "["):
             try:
                 return json.loads(text)
             except json.JSONDecodeError:

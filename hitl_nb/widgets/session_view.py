@@ -22,6 +22,7 @@ class SessionView(w.VBox):
     def __init__(self, session: Session) -> None:
         self.session = session
         self._cards: dict[tuple, ReviewCard] = {}
+        self.history: list[ReviewCard] = []      # decided cards whose interrupt resumed
         self.header = w.HTML()
         self.cards_box = w.VBox()
         self.result_box = w.HTML(placeholder="")
@@ -101,8 +102,9 @@ class SessionView(w.VBox):
     def _sync(self) -> None:
         s = self.session
         live = {r.key for r in s.requests}
+        self.history += [c for k, c in self._cards.items() if k not in live and c.decision]
         self._cards = {k: c for k, c in self._cards.items() if k in live}
-        self.cards_box.children = [self._card(r) for r in s.requests]
+        self.cards_box.children = [*self.history, *(self._card(r) for r in s.requests)]
         for r in s.requests:
             decision = s.decided.get(r.key)
             card = self._cards[r.key]
@@ -131,7 +133,8 @@ class SessionView(w.VBox):
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         s = self.session
-        cards = "".join(render.card_html(r, s.decided.get(r.key)) for r in s.requests)
+        cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
+                         *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
         result = render.value_html(s.result) if s.done else ""
         data["text/html"] = f"<div class='hitl-session'>{self.header.value}{cards}{result}</div>"
         return bundle

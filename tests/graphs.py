@@ -1,0 +1,102 @@
+"""Small graphs the tests review (each a few lines, each showing one shape of interrupt)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+
+class State(TypedDict, total=False):
+    answers: Annotated[list, operator.add]
+    log: Annotated[list, operator.add]
+
+
+def single(checkpointer: Any, value: Any, **interrupt_kwargs: Any) -> Any:
+    """One node that interrupts with ``value`` and stores the answer."""
+
+    def ask(state: State) -> dict:
+        return {"answers": [interrupt(value, **interrupt_kwargs)]}
+
+    b = StateGraph(State)
+    b.add_node("ask", ask)
+    b.add_edge(START, "ask")
+    b.add_edge("ask", END)
+    return b.compile(checkpointer=checkpointer)
+
+
+def parallel(checkpointer: Any) -> Any:
+    """Two branches interrupting at once, one of them inside a nested subgraph."""
+
+    def left(state: State) -> dict:
+        return {"answers": [("left", interrupt({"action": "delete_rows", "args": {"n": 5}}))]}
+
+    def inner(state: State) -> dict:
+        return {"answers": [("inner", interrupt({"tool": "send_email",
+                                                 "to": "a@example.com"}))]}
+
+    inner_b = StateGraph(State)
+    inner_b.add_node("inner", inner)
+    inner_b.add_edge(START, "inner")
+    middle_b = StateGraph(State)
+    middle_b.add_node("nested", inner_b.compile())
+    middle_b.add_edge(START, "nested")
+    b = StateGraph(State)
+    b.add_node("left", left)
+    b.add_node("right", middle_b.compile())
+    b.add_edge(START, "left")
+    b.add_edge(START, "right")
+    return b.compile(checkpointer=checkpointer)
+
+
+def twice(checkpointer: Any) -> Any:
+    """One node asking two questions in a row (the stale-resume trap)."""
+
+    def ask(state: State) -> dict:
+        first = interrupt({"action": "first"})
+        second = interrupt({"action": "second"})
+        return {"answers": [first["type"], second["type"]]}
+
+    b = StateGraph(State)
+    b.add_node("ask", ask)
+    b.add_edge(START, "ask")
+    return b.compile(checkpointer=checkpointer)
+
+
+def failing(checkpointer: Any, fail: dict) -> Any:
+    """Interrupts, then raises while resuming as long as ``fail["on"]`` is true."""
+
+    def ask(state: State) -> dict:
+        answer = interrupt({"action": "deploy", "args": {"env": "prod"}})
+        if fail["on"]:
+            raise RuntimeError("deploy target unreachable")
+        return {"answers": [answer["type"]], "log": ["deployed"]}
+
+    b = StateGraph(State)
+    b.add_node("ask", ask)
+    b.add_edge(START, "ask")
+    return b.compile(checkpointer=checkpointer)
+
+
+def side_effect(checkpointer: Any, path: str) -> Any:
+    """review -> act: ``act`` appends one line to ``path`` per approved run (to count)."""
+
+    def review(state: State) -> dict:
+        answer = interrupt({"action": "append_line", "args": {"path": path}})
+        return {"answers": [answer["type"]]}
+
+    def act(state: State) -> dict:
+        if state["answers"][-1] == "approve":
+            with open(path, "a") as f:
+                f.write("acted\n")
+        return {"log": ["acted"]}
+
+    b = StateGraph(State)
+    b.add_node("review", review)
+    b.add_node("act", act)
+    b.add_edge(START, "review")
+    b.add_edge("review", "act")
+    b.add_edge("act", END)
+    return b.compile(checkpointer=checkpointer)
