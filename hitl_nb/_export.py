@@ -70,10 +70,14 @@ def _usable(df: pd.DataFrame) -> pd.DataFrame:
 def _write(path: str | os.PathLike[str], records: Iterator[dict[str, Any]]) -> int:
     count = 0
     tmp = f"{os.fspath(path)}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-            count += 1
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+                count += 1
+    except BaseException:
+        os.remove(tmp)
+        raise
     os.replace(tmp, path)  # never leave a half-written export behind
     return count
 
