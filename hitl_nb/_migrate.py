@@ -89,11 +89,16 @@ def ensure(db: Any, q: Callable[[str], str], where: str = "the decision log") ->
         if version == _schema.VERSION:
             return version
         start = version or _schema.VERSION
-        for old in range(start, _schema.VERSION):
-            for stmt in _schema.MIGRATIONS[old]:
+        try:
+            for old in range(start, _schema.VERSION):
+                for stmt in _schema.MIGRATIONS[old]:
+                    cur.execute(stmt)
+            for stmt in _schema.statements(script):
                 cur.execute(stmt)
-        for stmt in _schema.statements(script):
-            cur.execute(stmt)
+        except Exception as exc:  # the backend's own error class; rolled back below
+            step = f"upgrading it from schema version {version}" if version else "creating it"
+            raise LogUnavailable(f"{where}: {step} failed ({exc}); the transaction was rolled "
+                                 "back, nothing was changed") from exc
         cur.execute(q("INSERT INTO hitl_meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
                       " DO UPDATE SET value = excluded.value"),
                     ("schema_version", str(_schema.VERSION)))

@@ -67,7 +67,7 @@ def test_filters_select_matching_rows(known, kwargs, expected):
 
 def test_naive_since_is_refused(known):
     with pytest.raises(hitl_nb.HitlError, match="timezone-aware"):
-        known.to_pandas(since=datetime(2026, 1, 1))  # noqa: DTZ001
+        known.to_pandas(since=datetime(2026, 1, 1))
 
 
 def test_flatten_adds_one_column_per_argument_key(known):
