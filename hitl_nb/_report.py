@@ -60,6 +60,26 @@ def _comments(frame: pd.DataFrame, n: int) -> list[tuple[str, int]]:
     return [(shown[key], count) for key, count in counts.most_common(n)]
 
 
+def _edit_examples(edits: pd.DataFrame, n: int) -> list[str]:
+    """Up to ``n`` distinct before -> after examples, showing only the changed keys."""
+    out, seen = [], set()
+    for before, after, comment in zip(edits["args"], edits["edited_args"], edits["comment"],
+                                      strict=True):
+        keys = changed_keys(before, after)
+        if isinstance(before, dict) and isinstance(after, dict):
+            before = {k: before[k] for k in keys if k in before}
+            after = {k: after[k] for k in keys if k in after}
+        key = _short(before) + _short(after)
+        if key in seen:
+            continue
+        seen.add(key)
+        note = f' ("{_short(comment, 60)}")' if isinstance(comment, str) and comment else ""
+        out.append(f"- {_code(before)} → {_code(after)}{note}")
+        if len(out) == n:
+            break
+    return out
+
+
 def failure_report(df: pd.DataFrame, *, examples: int = 3, min_count: int = 1) -> str:
     """Markdown report of rejections and edits in decision frame ``df``.
 
@@ -112,10 +132,8 @@ def failure_report(df: pd.DataFrame, *, examples: int = 3, min_count: int = 1) -
             for key, count in changes.most_common():
                 b, a = samples.get(key, ("", ""))
                 lines.append(f"| `{key}` | {count} | {_code(b, 40)} | {_code(a, 40)} |")
-            lines += ["", "Example edits:"]
-            for _, row in edi.head(examples).iterrows():
-                note = f' ("{_short(row["comment"], 60)}")' if pd.notna(row["comment"]) else ""
-                lines.append(f"- {_code(row['args'])} → {_code(row['edited_args'])}{note}")
+            lines += ["", "Example edits (changed arguments only):"]
+            lines += _edit_examples(edi, examples)
             lines.append("")
             for key, count in changes.most_common(examples):
                 b, a = samples.get(key, (None, None))

@@ -41,7 +41,7 @@ def test_edits_list_changed_argument_keys_with_before_and_after(report):
     email = _section(report, "send_email")
     assert "| `to` | 1 | `all@x.com` | `cfo@x.com` |" in email
     assert "`subject`" not in email.split("Example edits")[0]
-    assert '("only the CFO")' in email
+    assert '- `{"to": "all@x.com"}` → `{"to": "cfo@x.com"}` ("only the CFO")' in email
     files = _section(report, "write_file")
     assert "| `path` | 1 | `a.txt` | `b.txt` |" in files
     assert "| `text` | 1 | `hi` | `hi!` |" in files
@@ -56,6 +56,17 @@ def test_rules_section_is_ready_to_paste(report):
     assert '- `delete_rows` was rejected 2 of 2 times ("too broad").' in rules
     assert ("- For `send_email`, reviewers corrected `to` in 1 of 1 edits, e.g. "
             "`all@x.com` → `cfo@x.com`.") in rules
+
+
+def test_repeated_edits_are_shown_once_as_examples(db):
+    log = hitl_nb.DecisionLog(db)
+    for n in range(5):
+        req = hitl_nb.ReviewRequest("send", {"to": "all", "n": n}, thread_id="t",
+                                    interrupt_id=f"i{n}")
+        log.record(req, hitl_nb.Decision("edit", args={"to": "cfo", "n": n}, reviewer="ana"))
+    report = log.failure_report()
+    assert report.count('- `{"to": "all"}` → `{"to": "cfo"}`') == 1
+    assert "| `to` | 5 |" in report
 
 
 def test_report_of_an_empty_log_says_so(db):
