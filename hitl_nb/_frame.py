@@ -53,6 +53,9 @@ ORDER = ("id", "thread_id", "interrupt_id", "action_index", "action", "decision"
          "outcome_detail", "outcome_at")
 _NUMERIC = TIMES + FLOATS
 _TEXTUAL = tuple(c for c in ORDER if c not in _NUMERIC)
+#: Columns sent through json_group_array on SQLite (times as integer microseconds: SQLite
+#: prints integers much faster than floats, and datetime64[us] keeps exactly that).
+_AGGREGATED = _TEXTUAL + TIMES
 
 
 @contextmanager
@@ -90,9 +93,9 @@ def _sqlite_columns(db: Any, where: str, params: Sequence[Any]) -> dict[str, Any
     a JSON cell is malformed (the caller then takes the generic path)."""
     import sqlite3
 
-    aggs = ", ".join(f"json_group_array({c})" for c in _TEXTUAL)
+    aggs = ", ".join(_aggregate(c) for c in _AGGREGATED)
     text_sql = (f"SELECT {aggs} FROM (SELECT * FROM hitl_decisions {where} ORDER BY id)")
-    num_sql = f"SELECT {', '.join(_NUMERIC)} FROM hitl_decisions {where} ORDER BY id"
+    num_sql = f"SELECT {', '.join(FLOATS)} FROM hitl_decisions {where} ORDER BY id"
     with db.lock:
         conn = db.conn
         own = not conn.in_transaction
@@ -106,9 +109,31 @@ def _sqlite_columns(db: Any, where: str, params: Sequence[Any]) -> dict[str, Any
         finally:
             if own and conn.in_transaction:
                 conn.execute("COMMIT")
-    columns = {c: _fast_loads(t) for c, t in zip(_TEXTUAL, texts, strict=True)}
-    columns.update(zip(_NUMERIC, _transpose(numbers, len(_NUMERIC)), strict=True))
+    columns: dict[str, Any] = {c: _split(c, t) for c, t in zip(_AGGREGATED, texts, strict=True)}
+    for col in TIMES:
+        columns[col] = pd.to_datetime(_floats(columns[col]), unit="us", utc=True).as_unit("us")
+    columns.update(zip(FLOATS, _transpose(numbers, len(FLOATS)), strict=True))
     return columns
+
+
+_SEP = "\x1e"  # ASCII record separator: JSON text never holds it unescaped
+
+
+def _aggregate(col: str) -> str:
+    """One SQL aggregate returning the whole column as one string."""
+    if col in TIMES:
+        return f"json_group_array(CAST(ROUND({col} * 1000000) AS INTEGER))"
+    if col in JSON:  # JSON text joined as is: no escaping in SQLite, no parsing here
+        return f"group_concat(ifnull({col}, ''), char(30))"
+    return f"json_group_array({col})"
+
+
+def _split(col: str, text: str | None) -> list[Any]:
+    if col not in JSON:
+        return _fast_loads(text)
+    if not text:  # no rows, or one row without JSON
+        return [] if text is None else [None]
+    return [t or None for t in text.split(_SEP)]
 
 
 def _floats(values: Sequence[Any]) -> np.ndarray:
@@ -125,7 +150,9 @@ def _typed(columns: dict[str, Sequence[Any]], flatten: bool) -> pd.DataFrame:
     data: dict[str, Any] = {}
     for col in ORDER:
         values = columns[col]
-        if col in TIMES:
+        if isinstance(values, pd.DatetimeIndex):
+            data[col] = values
+        elif col in TIMES:
             data[col] = pd.to_datetime(_floats(values), unit="s", utc=True).as_unit("us")
         elif col in FLOATS:
             data[col] = _floats(values)
