@@ -86,6 +86,12 @@ def ensure(db: Any, q: Callable[[str], str], where: str = "the decision log") ->
     script = _schema.POSTGRES if db.dialect == "postgres" else _schema.SQLITE
     with db.transaction() as cur:
         version = _check(cur, db.dialect, q, where)
+    if hasattr(db, "enable_wal"):
+        db.enable_wal()  # only now: a refused file is left exactly as it was
+    if version == _schema.VERSION:
+        return version
+    with db.transaction() as cur:
+        version = _check(cur, db.dialect, q, where)  # again: another process may have won
         if version == _schema.VERSION:
             return version
         start = version or _schema.VERSION

@@ -89,6 +89,7 @@ def test_newer_log_is_refused_and_left_alone(db):
     with pytest.raises(hitl_nb.IncompatibleLog, match="newer hitl_nb"):
         hitl_nb.DecisionLog(db).to_pandas()
     assert _tables(db) == before
+    assert _tables(db)["hitl_meta"] == [("schema_version", "99")]
 
 
 def test_foreign_table_named_hitl_decisions_is_refused(tmp_path):
@@ -98,10 +99,11 @@ def test_foreign_table_named_hitl_decisions_is_refused(tmp_path):
     conn.execute("INSERT INTO hitl_decisions VALUES (1, 'guilty')")
     conn.commit()
     conn.close()
-    before = _tables(path)
+    before, raw = _tables(path), Path(path).read_bytes()
     with pytest.raises(hitl_nb.IncompatibleLog, match="did not write"):
         hitl_nb.DecisionLog(path).setup()
     assert _tables(path) == before
+    assert Path(path).read_bytes() == raw  # not even switched to WAL mode
 
 
 def test_text_file_named_db_is_a_clear_error_and_untouched(tmp_path):
@@ -111,6 +113,11 @@ def test_text_file_named_db_is_a_clear_error_and_untouched(tmp_path):
     with pytest.raises(hitl_nb.LogUnavailable, match="not a database"):
         hitl_nb.DecisionLog(str(path)).to_pandas()
     assert path.read_bytes() == before
+
+
+def test_own_log_runs_in_wal_mode(db):
+    hitl_nb.DecisionLog(db).setup()
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_incompatible_log_is_a_log_unavailable():
