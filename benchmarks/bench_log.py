@@ -91,15 +91,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 3 repetitions")
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--reps", type=int, default=None)
+    parser.add_argument("--db", type=Path, default=None,
+                        help="reuse (or build once into) this file instead of a temporary one")
     opts = parser.parse_args()
     n = opts.rows or (20_000 if opts.quick else 1_000_000)
     reps = opts.reps or (3 if opts.quick else 5)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
-        t = time.perf_counter()
-        build(path, n)
-        print(f"built {n:,} rows in {time.perf_counter() - t:.1f} s "
-              f"({path.stat().st_size / 1e6:.0f} MB); cores: {os.cpu_count()}")
+        path = opts.db or Path(tmp) / "bench.db"
+        if not path.exists():
+            t = time.perf_counter()
+            build(path, n)
+            print(f"built {n:,} rows in {time.perf_counter() - t:.1f} s")
+        n = len(DecisionLog(path))
+        print(f"{n:,} rows ({path.stat().st_size / 1e6:.0f} MB); cores: {os.cpu_count()}")
         log = DecisionLog(path)
         conn = sqlite3.connect(path)
         ours, ours_cpu = median_time(log.to_pandas, reps)

@@ -89,31 +89,72 @@ def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]
 
 
 def _sqlite_columns(db: Any, where: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    """Columns as lists via two queries in one snapshot; None when SQLite lacks JSON1 or
-    a JSON cell is malformed (the caller then takes the generic path)."""
-    import sqlite3
+    """Columns as lists; None when SQLite lacks JSON1 or a JSON cell is malformed (the
+    caller then takes the generic path).
 
-    aggs = ", ".join(_aggregate(c) for c in _AGGREGATED)
-    text_sql = (f"SELECT {aggs} FROM (SELECT * FROM hitl_decisions {where} ORDER BY id)")
-    num_sql = f"SELECT {', '.join(FLOATS)} FROM hitl_decisions {where} ORDER BY id"
+    The rows are fixed first (``id <= max(id)``: ids only grow), then half of the
+    aggregates run on a second, read-only connection in a thread: SQLite releases the
+    GIL while it works, so two cores build the strings at once. A row updated during
+    the load (a status, an outcome) may show its old value in some columns.
+    """
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
     with db.lock:
-        conn = db.conn
-        own = not conn.in_transaction
-        try:
-            if own:
-                conn.execute("BEGIN")  # one snapshot for both queries (WAL: no writer waits)
-            texts = conn.execute(text_sql, params).fetchone()
-            numbers = conn.execute(num_sql, params).fetchall()
-        except sqlite3.OperationalError:
-            return None
-        finally:
-            if own and conn.in_transaction:
-                conn.execute("COMMIT")
-    columns: dict[str, Any] = {c: _split(c, t) for c, t in zip(_AGGREGATED, texts, strict=True)}
+        (top,) = db.conn.execute(f"SELECT max(id) FROM hitl_decisions {where}",
+                                 params).fetchone()
+    if top is None:
+        return None  # no rows: the generic path is as fast
+    bound = f"{where} {'AND' if where else 'WHERE'} id <= ?"
+    params = (*params, top)
+    half = _AGGREGATED[::2], _AGGREGATED[1::2]
+    helper = _second_connection(db)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            other = pool.submit(_aggregates, helper, half[1], bound, params) if helper else None
+            with db.lock:
+                texts = _aggregates(db.conn, half[0] if helper else _AGGREGATED, bound, params)
+                numbers = db.conn.execute(
+                    f"SELECT {', '.join(FLOATS)} FROM hitl_decisions {bound} ORDER BY id",
+                    params).fetchall()
+            if other is not None:
+                texts.update(other.result())
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        if helper is not None:
+            helper.close()
+    columns: dict[str, Any] = {}
+    for col in _AGGREGATED:
+        columns[col] = _split(col, texts.pop(col))  # free each big string once split
     for col in TIMES:
         columns[col] = pd.to_datetime(_floats(columns[col]), unit="us", utc=True).as_unit("us")
     columns.update(zip(FLOATS, _transpose(numbers, len(FLOATS)), strict=True))
     return columns
+
+
+def _aggregates(conn: Any, cols: Sequence[str], where: str, params: Sequence[Any]
+                ) -> dict[str, str | None]:
+    aggs = ", ".join(_aggregate(c) for c in cols)
+    row = conn.execute(f"SELECT {aggs} FROM (SELECT * FROM hitl_decisions {where}"
+                       " ORDER BY id)", params).fetchone()
+    return dict(zip(cols, row, strict=True))
+
+
+def _second_connection(db: Any) -> Any:
+    """A read-only connection to the same file (None for memory or a given connection)."""
+    import sqlite3
+    from pathlib import Path
+
+    path = getattr(db, "path", None)
+    if not path or path == ":memory:":
+        return None
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                               check_same_thread=False, timeout=30)
+    except sqlite3.Error:
+        return None
+    return conn
 
 
 _SEP = "\x1e"  # ASCII record separator: JSON text never holds it unescaped
@@ -149,7 +190,7 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
 def _typed(columns: dict[str, Sequence[Any]], flatten: bool) -> pd.DataFrame:
     data: dict[str, Any] = {}
     for col in ORDER:
-        values = columns[col]
+        values = columns.pop(col)  # drop the Python list once its array exists
         if isinstance(values, pd.DatetimeIndex):
             data[col] = values
         elif col in TIMES:
