@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import _accessor  # noqa: F401  (registers the df.hitl accessor)
 from ._api import acheckpointer, areview, checkpointer, review
+from ._backtest import compare
 from ._db import LogUnavailable
 from ._migrate import IncompatibleLog
 from ._outcome import record_outcome
@@ -26,7 +27,8 @@ from .model import (
     Risk,
     StaleRequest,
 )
-from .request import request_review
+from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
+from .request import gate, request_review
 from .session import ResumeFailed, Session
 from .widgets import ReviewCard, SessionView
 
@@ -46,14 +48,21 @@ __all__ = [
     "ReviewCard",
     "ReviewRequest",
     "Risk",
+    "RiskPolicy",
+    "Rule",
+    "SafeHistory",
     "Session",
     "SessionView",
     "StaleRequest",
     "__version__",
     "acheckpointer",
     "areview",
+    "arg",
     "checkpointer",
+    "compare",
+    "gate",
     "record_outcome",
     "request_review",
     "review",
+    "wilson_lower_bound",
 ]

@@ -80,7 +80,9 @@ def _show(view: SessionView, display: bool | None) -> None:
     if display or (display is None and _in_kernel()):
         from IPython.display import display as ipy_display
 
-        ipy_display(view)
+        # A display id lets the view refresh its static text/html (what a saved notebook
+        # shows on GitHub/nbviewer) once the run has produced its cards.
+        view.display_handle = ipy_display(view, display_id=True)
 
 
 def review(
@@ -94,13 +96,16 @@ def review(
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
+    policy: Any = None,
 ) -> SessionView:
     """Run ``graph`` on ``input`` until a human is needed and show the review cards.
 
     ``input=None`` with a ``thread_id`` picks up that thread's pending reviews (after a
     kernel restart) without re-running it. ``resume(request, decision)`` replaces the
     default resume value of plain ``interrupt()`` payloads. In a notebook the session
-    displays itself (``display=False`` to stop that).
+    displays itself (``display=False`` to stop that). ``policy`` (a `hitl_nb.RiskPolicy`)
+    puts its risk on every card, adds "always allow/reject this tool" buttons and decides
+    requests for remembered tools alone.
 
     Example::
 
@@ -114,7 +119,7 @@ def review(
         raise HitlError("nothing to review: pass an input to run the graph, or the thread_id "
                         "of a thread whose pending reviews to pick up")
     session = Session(graph, thread_id=thread_id, log=log, reviewer=reviewer, clock=clock,
-                      resume=resume, config=config)
+                      resume=resume, config=config, policy=policy)
     view = SessionView(session)
     _show(view, display)
     session.start(input)
@@ -132,6 +137,7 @@ async def areview(
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
+    policy: Any = None,
 ) -> SessionView:
     """`review` for graphs with async nodes: ``session = await hitl_nb.areview(...)``.
 
@@ -143,7 +149,7 @@ async def areview(
     if input is None and thread_id is None:
         raise HitlError("nothing to review: pass an input or a thread_id")
     session = AsyncSession(graph, thread_id=thread_id, log=log, reviewer=reviewer,
-                           clock=clock, resume=resume, config=config)
+                           clock=clock, resume=resume, config=config, policy=policy)
     view = SessionView(session)
     _show(view, display)
     await session.astart(input)

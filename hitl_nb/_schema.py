@@ -104,3 +104,27 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 def statements(script: str) -> list[str]:
     """The statements of a script (none of ours has a ``;`` inside a literal)."""
     return [stmt.strip() for stmt in script.split(";") if stmt.strip()]
+
+
+#: Tables of the risk policy (``hitl_nb.policy``), created on its first use; additive,
+#: plain SQL for SQLite and PostgreSQL. ``hitl_policy_choices``: remembered "always
+#: allow/reject this tool"; ``hitl_policy_verdicts``: the first verdict per call, so a
+#: node or middleware predicate that runs again on resume gets the same answer.
+POLICY = """
+CREATE TABLE IF NOT EXISTS hitl_policy_choices (
+    policy TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    reviewer TEXT,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (policy, tool)
+);
+CREATE TABLE IF NOT EXISTS hitl_policy_verdicts (
+    policy TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    call_key TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (policy, thread_id, call_key)
+);
+"""

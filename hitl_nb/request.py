@@ -1,14 +1,20 @@
-"""`request_review`: the rich request, raised from inside a node."""
+"""`request_review`: the rich request, raised from inside a node; `gate`: the same, with a
+risk policy deciding first whether a human is needed at all."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
 from .formats import hitl
-from .model import Decision, Risk
+from .model import Decision, ReviewRequest, Risk
+
+if TYPE_CHECKING:
+    from .log import DecisionLog
+    from .policy import RiskPolicy
 
 
 def request_review(
@@ -26,6 +32,9 @@ def request_review(
     allowed: tuple[str, ...] | None = None,
     args_schema: dict[str, Any] | None = None,
     response_schema: Any = None,
+    policy: RiskPolicy | None = None,
+    log: DecisionLog | str | os.PathLike[str] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Decision:
     """Pause the graph for a review of ``action(args)`` and return the reviewer's `Decision`.
 
@@ -35,9 +44,21 @@ def request_review(
             "send_email", {"to": "cfo@example.com"}, task=state["task"], confidence=0.62)
         if decision.approved:
             send(**(decision.args or proposed_args))
+
+    With ``policy=`` (a `RiskPolicy`), the policy assesses the action first: when no
+    review is needed the node continues at once with an automatic `Decision` (reviewer
+    ``policy:<rule>``), recorded in ``log`` (default: the policy's log); otherwise the
+    request carries the `Risk` so the card shows it.
     """
     if confidence is not None and not 0 <= confidence <= 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    if policy is not None:
+        decision, risk = _consult(policy, log, action, args, description=description,
+                                  task=task, before=before, after=after,
+                                  confidence=confidence, uncertainty=uncertainty,
+                                  steps=steps, args_schema=args_schema, context=context)
+        if decision is not None:
+            return decision
     fields: dict[str, Any] = {
         "description": description, "task": task, "confidence": confidence,
         "uncertainty": list(uncertainty or []), "steps": list(steps or []),
@@ -58,3 +79,37 @@ def request_review(
     if adapter is not None and decision.type == "respond":
         decision.response = adapter.validate_python(decision.response)
     return decision
+
+
+def _consult(policy: RiskPolicy, log: Any, action: str, args: Any, *,
+             context: dict[str, Any] | None, **fields: Any) -> tuple[Decision | None, Risk]:
+    """Ask the policy (first verdict per call); the automatic decision, or None, and risk."""
+    from ._gate import call_key, run_context, settle
+    from .log import DecisionLog
+
+    thread_id, namespace = run_context()
+    ctx = {"uncertainty": fields["uncertainty"] or [], "args_schema": fields["args_schema"],
+           **(context or {})}
+    request = ReviewRequest(action=action, args=args if args is not None else {},
+                            format=hitl.NAME, thread_id=thread_id,
+                            node=namespace.split(":")[0] or None,
+                            **{k: v for k, v in fields.items() if k not in ("args_schema",)
+                               and v is not None})
+    if log is not None and not isinstance(log, DecisionLog):
+        log = DecisionLog(log)
+    verdict, decision = settle(policy, request, call_key(namespace, action, request.args),
+                               confidence=fields["confidence"], context=ctx, log=log)
+    return decision, verdict.risk
+
+
+def gate(policy: RiskPolicy, action: str, args: Any = None, **kwargs: Any) -> Decision:
+    """``request_review(action, args, policy=policy, ...)``: inside a node, ask a human only
+    when ``policy`` says so; otherwise continue with the logged automatic decision.
+
+    Example::
+
+        decision = hitl_nb.gate(policy, "delete_records", {"table": "users"}, confidence=0.9)
+        if decision.approved:
+            delete_records(**(decision.args or {"table": "users"}))
+    """
+    return request_review(action, args, policy=policy, **kwargs)

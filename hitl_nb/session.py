@@ -84,6 +84,7 @@ class Session:
         resume: formats.ResumeMapper | None = None,
         config: dict[str, Any] | None = None,
         lease_s: float = 300.0,
+        policy: Any = None,
     ) -> None:
         check_graph(graph)
         self.graph = graph
@@ -95,6 +96,7 @@ class Session:
         self.clock = clock
         self.mapper = resume
         self.lease_s = lease_s
+        self.policy = policy  # a RiskPolicy: risk on every card, remembered choices applied
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         base = dict(config or {})
         self.config = {**base, "configurable": {**base.get("configurable", {}),
@@ -166,6 +168,7 @@ class Session:
         snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config,
                                                                              subgraphs=True)
         self._absorb(snapshot)
+        self._auto_decide()
 
     def _absorb(self, snapshot: Any) -> None:
         nodes = _locate(snapshot)
@@ -176,6 +179,10 @@ class Session:
                                    thread_id=self.thread_id, interrupt_id=intr.id,
                                    node=node, namespace=namespace):
                 requests.append(r if r.action else r.replace(action=node or "review"))
+        if self.policy is not None:
+            requests = [r if r.risk else r.replace(risk=self.policy.assess(
+                r.action, r.args, r.confidence, {"uncertainty": r.uncertainty}))
+                for r in requests]
         first_seen = self.log.note_requests(requests, self.clock())
         self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
         self.decided = {}
@@ -206,7 +213,25 @@ class Session:
             self._emit("changed")
             if not self.pending:
                 self._apply(self._ready_interrupts())
+            else:
+                self._auto_decide()
         return decision
+
+    def _auto_decide(self) -> None:
+        """Decide alone the pending requests whose tool has a remembered choice (policy:
+        "always allow/reject this tool"); logged with reviewer ``policy:remembered-...``.
+        Sync sessions only (an async session's decide returns a task)."""
+        if self.policy is None or type(self).decide is not Session.decide:
+            return
+        while True:
+            todo = [(r, d) for r in self.pending
+                    if (d := self.policy.remembered_decision(r)) is not None]
+            if not todo:
+                return
+            try:
+                self.decide(*todo[0])  # may resume the graph, which refreshes (and recurses)
+            except AlreadyDecided:
+                return
 
     def resume_now(self) -> None:
         """Resume with the interrupts decided so far; the others stay pending."""

@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from .. import render
 from ..model import Decision, HitlError, InvalidResponse, ReviewRequest
+from .remember import RememberBox
 
 Submit = Callable[[ReviewRequest, Decision], Any]
 
@@ -26,7 +27,7 @@ class ReviewCard(w.VBox):
     """A review card for ``request``; ``submit(request, decision)`` records and resumes."""
 
     def __init__(self, request: ReviewRequest, submit: Submit,
-                 decision: Decision | None = None) -> None:
+                 decision: Decision | None = None, policy: Any = None) -> None:
         self.request = request
         self.decision: Decision | None = None
         self.error: BaseException | None = None
@@ -47,8 +48,10 @@ class ReviewCard(w.VBox):
         self.edit_box = w.VBox([self.editor, self.submit_edit], layout={"display": "none"})
         self.answer_box = w.VBox([self.answer, self.submit_answer], layout={"display": "none"})
         self.status = w.HTML(placeholder="")
+        self.remember = RememberBox(self, policy) if policy is not None else None
         self._wire()
         super().__init__([self.body, self.comment, w.HBox(list(self.buttons.values())),
+                          *([self.remember] if self.remember is not None else []),
                           self.edit_box, self.answer_box, self.status])
         self.add_class("hitl-card")
         self.layout.border = "1px solid var(--jp-border-color1, #ccc)"
@@ -142,6 +145,8 @@ class ReviewCard(w.VBox):
         for control in (*self.buttons.values(), self.submit_edit, self.submit_answer,
                         self.comment, self.editor, self.answer):
             control.disabled = busy or self.decision is not None
+        if self.remember is not None:
+            self.remember.set_disabled(busy or self.decision is not None)
 
     def show_error(self, exc: BaseException) -> None:
         self.error = exc

@@ -35,6 +35,7 @@ class SessionView(w.VBox):
         super().__init__([self.header, self.cards_box, self.resume_button, self.error_box,
                           self.result_box])
         self.add_class("hitl-session")
+        self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
         session.listen(self._on_event)
         self._sync()
 
@@ -81,7 +82,8 @@ class SessionView(w.VBox):
     def _card(self, request: ReviewRequest) -> ReviewCard:
         card = self._cards.get(request.key)
         if card is None:
-            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key))
+            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
+                              policy=self.session.policy)
             self._cards[request.key] = card
         return card
 
@@ -90,6 +92,13 @@ class SessionView(w.VBox):
             self.header.value = self._header(str(payload))
         else:
             self._sync()
+            if not self.session.busy:
+                self.refresh_display()
+
+    def refresh_display(self) -> None:
+        """Re-send the displayed output so its static text/html matches the live view."""
+        if self.display_handle is not None:
+            self.display_handle.update(self)
 
     def _header(self, status: str) -> str:
         s = self.session
