@@ -3,22 +3,22 @@
 Columns and dtypes (one row per decision, ordered by ``id``):
 
 - ``requested_at``, ``decided_at``, ``applied_at``, ``lease_until``, ``outcome_at``:
-  ``datetime64[ns, UTC]``
+  ``datetime64[us, UTC]``
 - ``latency_s``, ``confidence``, ``risk_score``: ``float64`` (NaN when unknown)
 - ``action``, ``decision``, ``reviewer``, ``risk_tier``, ``format``, ``status``: ``category``
 - ``thread_id``, ``interrupt_id``, ``comment``, ``owner``, ``error``, ``outcome_detail``:
   ``string``; ``id``, ``action_index``: ``int64``; ``outcome_ok``: nullable ``boolean``
-- ``args``, ``edited_args``, ``response``, ``resume_value``, ``context``: JSON, parsed
-  when read (dtype ``hitl_json``, see `hitl_nb._jsonarray`: ``df.args.iloc[0]`` is a dict);
-  ``flatten=True`` adds ``args.<key>`` / ``edited_args.<key>`` columns.
+- ``args``, ``edited_args``, ``response``, ``resume_value``, ``context``, ``request``
+  (the full request as the card showed it): JSON, parsed when read (dtype ``hitl_json``,
+  see `hitl_nb._jsonarray`: ``df.args.iloc[0]`` is a dict); ``flatten=True`` adds
+  ``args.<key>`` / ``edited_args.<key>`` columns.
 
-The full request (``request`` column of the table) is left out: its parts are already
-here (args, context, confidence, risk).
-
-Speed: JSON cells are not parsed at load time (lazy column). On SQLite the text and int
-columns come back as ONE ``json_group_array`` string each, built in C by SQLite and
-split in C (orjson when installed, else json), instead of a Python tuple per row; the
-floats come from a narrow plain fetch in the same read transaction. Other backends
+Speed (see benchmarks/bench_log.py): JSON cells are not parsed at load time (lazy
+column). On SQLite each text/int column comes back as ONE ``json_group_array`` string
+(times as integer microseconds, JSON columns joined raw with a record separator), built
+by SQLite in C and split in C, instead of a Python tuple per row; half of those
+aggregates run on a second read-only connection in a thread (SQLite releases the GIL);
+the three float columns come from a narrow plain fetch, exact. Other backends
 (PostgreSQL) take the generic row path with the same conversions.
 """
 
@@ -45,10 +45,11 @@ FLOATS = ("latency_s", "confidence", "risk_score")
 CATEGORIES = ("action", "decision", "reviewer", "risk_tier", "format", "status")
 STRINGS = ("thread_id", "interrupt_id", "comment", "owner", "error", "outcome_detail")
 INTS = ("id", "action_index")
-JSON = ("args", "edited_args", "response", "resume_value", "context")
+JSON = ("args", "edited_args", "response", "resume_value", "context", "request")
 ORDER = ("id", "thread_id", "interrupt_id", "action_index", "action", "decision", "comment",
          "reviewer", "requested_at", "decided_at", "latency_s", "confidence", "risk_score",
-         "risk_tier", "args", "edited_args", "response", "resume_value", "context", "format",
+         "risk_tier", "args", "edited_args", "response", "resume_value", "context", "request",
+         "format",
          "status", "owner", "lease_until", "applied_at", "error", "outcome_ok",
          "outcome_detail", "outcome_at")
 _NUMERIC = TIMES + FLOATS
