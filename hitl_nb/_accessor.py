@@ -167,11 +167,15 @@ class HitlAccessor:
             else pd.Series("none", index=df.index)
         label = df["action"].astype(str) + " (" + tier.astype(str) + ")"
         table = pd.crosstab(label, df["decision"].astype(str))
-        table.plot.bar(stacked=True, ax=ax)
+        table.plot.bar(stacked=True, ax=ax, rot=30)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
         ax.set_title("Decisions by action and risk tier")
         ax.set_xlabel("action (risk tier)")
         ax.set_ylabel("decisions")
-        ax.legend(title="decision")
+        ax.set_ylim(0, table.sum(axis=1).max() * 1.05 if len(table) else 1)
+        ax.legend(title="decision", bbox_to_anchor=(1.01, 1), loc="upper left")
+        ax.figure.tight_layout()
         return ax
 
 
