@@ -15,11 +15,16 @@ from ._backtest import compare
 from ._db import LogUnavailable
 from ._migrate import IncompatibleLog
 from ._outcome import record_outcome
+from .describe import describer
+from .inbox import Inbox
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
+    ClaimedByOther,
     Decision,
+    Expired,
     HitlError,
+    InvalidForm,
     InvalidResponse,
     MissingCheckpointer,
     NotAllowed,
@@ -30,16 +35,21 @@ from .model import (
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
 from .request import gate, request_review
 from .session import ResumeFailed, Session
-from .widgets import ReviewCard, SessionView
+from .widgets import InboxView, ReviewCard, SessionView
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyDecided",
+    "ClaimedByOther",
     "Decision",
     "DecisionLog",
+    "Expired",
     "HitlError",
+    "Inbox",
+    "InboxView",
     "IncompatibleLog",
+    "InvalidForm",
     "InvalidResponse",
     "LogUnavailable",
     "MissingCheckpointer",
@@ -60,6 +70,7 @@ __all__ = [
     "arg",
     "checkpointer",
     "compare",
+    "describer",
     "gate",
     "record_outcome",
     "request_review",

@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import formats
+from . import _queue, formats
 from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
 from .session import Session
 
@@ -22,9 +22,12 @@ class AsyncSession(Session):
     async def astart(self, input: Any = None) -> AsyncSession:
         if input is None:
             self._absorb(await self._asnapshot())
+            _queue.expire_due(self)  # records the timeout decisions; _arecover applies them
             await self._arecover()
         else:
             await self._arun(input)
+            if _queue.expire_due(self):
+                await self._arecover()
         return self
 
     async def _arun(self, graph_input: Any) -> None:
@@ -55,8 +58,12 @@ class AsyncSession(Session):
         decision = self._stamp(decision)
         formats.validate(request, decision)
         self._check_pending(request, await self._apending_ids())
-        self.log.record(request, decision)
-        self.decided[request.key] = decision
+        _queue.check_claim(self, request, decision)
+        final = _queue.commit(self, request, decision)
+        if final is None:  # one vote of several needed approvals
+            self._emit("changed")
+            return decision
+        self.decided[request.key] = final
         self._emit("changed")
         if not self.pending:
             await self._aapply(self._ready_interrupts())
@@ -79,9 +86,12 @@ class AsyncSession(Session):
         if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
             raise AlreadyDecided(f"interrupts {', '.join(interrupt_ids)} of thread "
                                  f"{self.thread_id} are being resumed by another process")
-        live = await self._apending_ids()
+        snapshot = await self.graph.aget_state(self.config)
+        live = {i.id for i in snapshot.interrupts}
         gone = [i for i in interrupt_ids if i not in live]
         if gone:
+            if (snapshot.next or snapshot.tasks) and not snapshot.interrupts:
+                await self._arun(None)  # died mid-step: finish the run
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
         if not interrupt_ids:
@@ -102,9 +112,9 @@ class AsyncSession(Session):
         unapplied = self.log.unapplied(self.thread_id)
         pending = {r.interrupt_id for r in self.requests}
         stale = [i for i in unapplied if i not in pending]
-        if stale and self.log.claim(self.thread_id, stale, self.owner, self.lease_s):
-            self.log.mark_applied(self.thread_id, stale, {})
-        ready = set(self._ready_interrupts())
-        todo = [i for i in unapplied if i in ready]
-        if todo:
-            await self._aapply(todo)
+        try:
+            await self._aapply(stale)  # resumed before a crash: mark, or finish the run
+            ready = set(self._ready_interrupts())
+            await self._aapply([i for i in unapplied if i in ready])
+        except AlreadyDecided as exc:  # another live process holds the lease
+            self._emit("progress", str(exc))

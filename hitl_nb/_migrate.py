@@ -74,6 +74,26 @@ def _check(cur: Any, dialect: str, q: Callable[[str], str], where: str) -> int |
     return version
 
 
+def _upgrade(cur: Any, dialect: str, version: int) -> None:
+    """Add the columns older tables lack, then run the version's extra statements."""
+    tables = _tables(cur, dialect)
+    added = set()
+    for table in ("hitl_decisions", "hitl_requests"):
+        if table not in tables:
+            continue
+        have = _columns(cur, table)
+        for name, definition in _schema.declared_columns(table):
+            if name not in have:
+                cur.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+                added.add((table, name))
+    if ("hitl_requests", "state") in added and "hitl_decisions" in tables:
+        for stmt in _schema.BACKFILL_REQUEST_STATE:
+            cur.execute(stmt)
+    for old in range(version, _schema.VERSION):
+        for stmt in _schema.MIGRATIONS[old]:
+            cur.execute(stmt)
+
+
 def schema_version(db: Any, q: Callable[[str], str]) -> int | None:
     """The schema version stored in ``db`` (None for a database without a log)."""
     with db.transaction() as cur:
@@ -91,14 +111,16 @@ def ensure(db: Any, q: Callable[[str], str], where: str = "the decision log") ->
     if version == _schema.VERSION:
         return version
     with db.transaction() as cur:
+        if db.dialect == "postgres":  # processes starting together queue up here
+            from ._postgres import _SETUP_LOCK
+
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
         version = _check(cur, db.dialect, q, where)  # again: another process may have won
         if version == _schema.VERSION:
             return version
-        start = version or _schema.VERSION
         try:
-            for old in range(start, _schema.VERSION):
-                for stmt in _schema.MIGRATIONS[old]:
-                    cur.execute(stmt)
+            if version:
+                _upgrade(cur, db.dialect, version)
             for stmt in _schema.statements(script):
                 cur.execute(stmt)
         except Exception as exc:  # the backend's own error class; rolled back below

@@ -1,9 +1,15 @@
 """The decision log's tables. Times are epoch seconds (UTC) for fast DataFrames.
 
-``VERSION`` is stored in ``hitl_meta`` (key ``schema_version``). A log without it but
-with a ``hitl_decisions`` table was written by version 1. ``MIGRATIONS[n]`` lists the
-statements that upgrade version ``n`` to ``n + 1``; `hitl_nb.log` runs them in one
-transaction (portable SQL: SQLite and PostgreSQL).
+``hitl_requests`` is the review queue: one row per request ever seen, ``state`` going
+``open`` -> ``decided`` (final decision recorded) -> ``applied`` (graph resumed), or
+``gone`` when the interrupt disappeared without a decision from hitl_nb. ``hitl_votes``
+holds individual votes of requests that need several approvals; the final decision
+still lands once in ``hitl_decisions`` under its UNIQUE constraint.
+
+``VERSION`` is stored in ``hitl_meta`` (key ``schema_version``); a log without it but
+with a ``hitl_decisions`` table is version 1. `hitl_nb._migrate` upgrades older logs in
+one transaction: it adds every declared column a table lacks, creates missing tables and
+indexes, then runs ``MIGRATIONS[n]`` (extra statements from version n to n + 1).
 """
 
 from __future__ import annotations
@@ -50,7 +56,26 @@ CREATE TABLE IF NOT EXISTS hitl_requests (
     action TEXT NOT NULL,
     requested_at DOUBLE PRECISION NOT NULL,
     request TEXT,
+    state TEXT NOT NULL DEFAULT 'open',
+    confidence DOUBLE PRECISION,
+    risk_tier TEXT,
+    expires_at DOUBLE PRECISION,
+    approvals INTEGER NOT NULL DEFAULT 1,
+    claimed_by TEXT,
+    claimed_until DOUBLE PRECISION,
+    resolved_at DOUBLE PRECISION,
     PRIMARY KEY (thread_id, interrupt_id, action_index)
+);
+CREATE INDEX IF NOT EXISTS hitl_requests_state ON hitl_requests (state, requested_at);
+CREATE TABLE IF NOT EXISTS hitl_votes (
+    thread_id TEXT NOT NULL,
+    interrupt_id TEXT NOT NULL,
+    action_index INTEGER NOT NULL DEFAULT 0,
+    reviewer TEXT NOT NULL,
+    vote TEXT NOT NULL,
+    comment TEXT,
+    voted_at DOUBLE PRECISION NOT NULL,
+    UNIQUE (thread_id, interrupt_id, action_index, reviewer)
 );
 CREATE TABLE IF NOT EXISTS hitl_meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -89,16 +114,32 @@ DECISION_COLUMNS = tuple(
 #: them was written by something else.
 V1_COLUMNS = frozenset(DECISION_COLUMNS[:DECISION_COLUMNS.index("error") + 1])
 
-#: version -> statements upgrading it to version + 1 (run inside one transaction).
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        "ALTER TABLE hitl_decisions ADD COLUMN context TEXT",
-        "ALTER TABLE hitl_decisions ADD COLUMN outcome_ok INTEGER",
-        "ALTER TABLE hitl_decisions ADD COLUMN outcome_detail TEXT",
-        "ALTER TABLE hitl_decisions ADD COLUMN outcome_at DOUBLE PRECISION",
-        *(stmt.strip() for stmt in _OUTCOMES.split(";") if stmt.strip()),
-    ),
-}
+
+def declared_columns(table: str) -> list[tuple[str, str]]:
+    """(name, SQL definition) of each column ``table`` declares in this schema."""
+    body = _COLUMNS if table == "hitl_decisions" else \
+        _REQUESTS.split(f"CREATE TABLE IF NOT EXISTS {table} (", 1)[1].split(");", 1)[0]
+    out = []
+    for line in body.strip().splitlines():
+        line = line.strip().rstrip(",")
+        if line and not line.startswith(("UNIQUE", "PRIMARY KEY")):
+            name, definition = line.split(None, 1)
+            out.append((name, definition))
+    return out
+
+
+#: version -> extra statements upgrading it to version + 1, run after the missing columns
+#: were added (same transaction). 1 -> 2: requests already decided or applied before the
+#: queue states existed must not look open (only run when ``state`` was just added).
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: ()}
+BACKFILL_REQUEST_STATE = (
+    "UPDATE hitl_requests SET state = 'applied' WHERE EXISTS (SELECT 1 FROM hitl_decisions d"
+    " WHERE d.thread_id = hitl_requests.thread_id AND d.interrupt_id = hitl_requests.interrupt_id"
+    " AND d.action_index = hitl_requests.action_index AND d.status = 'applied')",
+    "UPDATE hitl_requests SET state = 'decided' WHERE state = 'open' AND EXISTS (SELECT 1"
+    " FROM hitl_decisions d WHERE d.thread_id = hitl_requests.thread_id AND d.interrupt_id ="
+    " hitl_requests.interrupt_id AND d.action_index = hitl_requests.action_index)",
+)
 
 
 def statements(script: str) -> list[str]:

@@ -22,8 +22,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._db import IntegrityError, LogUnavailable, connect
+from ._faults import fault, owner_alive
 from ._logdata import LogData
 from ._migrate import ensure
+from ._queue_log import QueueLog, queue_summary
 from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def _dt(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
 
 
-class DecisionLog(LogData):
+class DecisionLog(QueueLog, LogData):
     """Durable store of review decisions (a SQLite path, a connection, or a PostgreSQL URL).
 
     ``setup()`` is lazy and idempotent: the tables are created on first use.
@@ -89,10 +91,13 @@ class DecisionLog(LogData):
             for r in requests:
                 cur.execute(self._q(
                     "INSERT INTO hitl_requests (thread_id, interrupt_id, action_index, action,"
-                    " requested_at, request) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (thread_id, interrupt_id, action_index) DO NOTHING"),
+                    " requested_at, request, confidence, risk_tier, expires_at, approvals)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (thread_id, interrupt_id, action_index) DO UPDATE SET"
+                    " state = 'open', resolved_at = NULL WHERE hitl_requests.state = 'gone'"),
                     (r.thread_id, r.interrupt_id, r.index, r.action, now.timestamp(),
-                     _dumps(r.to_dict())),
+                     _dumps(queue_summary(r)), r.confidence, r.risk.tier if r.risk else None,
+                     _epoch(r.expires_at), r.approvals),
                 )
         threads = {r.thread_id for r in requests}
         rows = []
@@ -103,14 +108,33 @@ class DecisionLog(LogData):
         return {(t, i, n): _dt(at) for t, i, n, at in rows}
 
     # -- decisions ---------------------------------------------------------------------
-    def record(self, request: ReviewRequest, decision: Decision, *,
-               status: str = "recorded") -> int:
+    def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
+               lease_s: float = 300.0, status: str = "recorded") -> int:
         """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists.
 
-        A policy or a timeout records its decision the same way, naming itself as the
-        reviewer (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``).
+        With ``owner`` the row is born under that owner's lease, so no other process's
+        recovery can take it between the record and the resume. A policy or a timeout
+        records its decision the same way, naming itself as the reviewer
+        (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``);
+        ``status="applied"`` for one that never needs a resume.
         """
         self.setup()
+        try:
+            with self._db.transaction() as cur:
+                rowid = self._insert_decision(cur, request, decision, owner, lease_s, status)
+                fault("before_record_commit")
+        except IntegrityError:
+            first = self.get(*request.key)
+            who = first.summary() if first else "decided already"
+            raise AlreadyDecided(
+                f"{request.action!r} (thread {request.thread_id}, interrupt "
+                f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
+        return int(rowid or 0)
+
+    def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
+                         owner: str | None = None, lease_s: float = 300.0,
+                         status: str = "recorded") -> Any:
+        """Insert the decision row and mark its queue row ``decided`` (one transaction)."""
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
             else None
@@ -134,22 +158,19 @@ class DecisionLog(LogData):
             "request": _dumps(request.to_dict()),
             "format": request.format,
             "status": status,
+            "owner": owner,
+            "lease_until": time.time() + lease_s if owner else None,
             "context": _dumps(_context(request)),
         }
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        try:
-            with self._db.transaction() as cur:
-                cur.execute(self._q(f"INSERT INTO hitl_decisions ({cols}) VALUES ({marks})"),
-                            tuple(values.values()))
-                rowid = cur.lastrowid if self._db.dialect == "sqlite" else None
-        except IntegrityError:
-            first = self.get(*request.key)
-            who = first.summary() if first else "decided already"
-            raise AlreadyDecided(
-                f"{request.action!r} (thread {request.thread_id}, interrupt "
-                f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
-        return int(rowid or 0)
+        cur.execute(self._q(f"INSERT INTO hitl_decisions ({cols}) VALUES ({marks})"),
+                    tuple(values.values()))
+        rowid = cur.lastrowid if self._db.dialect == "sqlite" else None
+        cur.execute(self._q(
+            "UPDATE hitl_requests SET state = 'decided' WHERE thread_id = ? AND interrupt_id = ?"
+            " AND action_index = ? AND state IN ('open', 'gone')"), request.key)
+        return rowid
 
     def get(self, thread_id: str, interrupt_id: str, index: int = 0) -> Decision | None:
         """The decision recorded for one request, if any."""
@@ -191,13 +212,15 @@ class DecisionLog(LogData):
         self.setup()
         now = time.time()
         marks = ", ".join("?" for _ in interrupt_ids)
+        lock = " FOR UPDATE" if self._db.dialect == "postgres" else ""
         with self._db.transaction() as cur:
             cur.execute(self._q(
-                f"SELECT COUNT(*) FROM hitl_decisions WHERE thread_id = ? AND interrupt_id IN"
-                f" ({marks}) AND (status = 'applied' OR (status = 'applying' AND owner != ?"
-                f" AND lease_until > ?))"), (thread_id, *interrupt_ids, owner, now))
-            if cur.fetchone()[0]:
-                return False
+                f"SELECT status, owner, lease_until FROM hitl_decisions WHERE thread_id = ?"
+                f" AND interrupt_id IN ({marks}){lock}"), (thread_id, *interrupt_ids))
+            for status, holder, until in cur.fetchall():
+                if status == "applied" or (holder and holder != owner
+                                           and (until or 0) > now and owner_alive(holder)):
+                    return False
             cur.execute(self._q(
                 f"UPDATE hitl_decisions SET status = 'applying', owner = ?, lease_until = ?"
                 f" WHERE thread_id = ? AND interrupt_id IN ({marks})"),
@@ -215,6 +238,9 @@ class DecisionLog(LogData):
                     " resume_value = ?, error = NULL, lease_until = NULL"
                     " WHERE thread_id = ? AND interrupt_id = ?"),
                     (now, _dumps(resume_values.get(iid)), thread_id, iid))
+                cur.execute(self._q(
+                    "UPDATE hitl_requests SET state = 'applied', resolved_at = ?"
+                    " WHERE thread_id = ? AND interrupt_id = ?"), (now, thread_id, iid))
 
     def release(self, thread_id: str, interrupt_ids: Sequence[str], error: str | None) -> None:
         """Give the lease back after a failed resume; the decisions stay recorded."""

@@ -50,8 +50,29 @@ class InvalidResponse(HitlError, ValueError):
     """A decision or response does not fit what the request allows or its schema."""
 
 
+class InvalidForm(InvalidResponse):
+    """A typed response or edit does not validate; ``fields`` maps field -> problem."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
+
+
 class NotAllowed(InvalidResponse):
     """The decision type is not one the request allows (e.g. Edit on an approve-only tool)."""
+
+
+class Expired(AlreadyDecided):
+    """The request's deadline passed: its timeout action was recorded instead."""
+
+
+class ClaimedByOther(HitlError):
+    """Another reviewer claimed the request for a while; take it over explicitly with
+    ``inbox.claim(request, you, take_over=True)``."""
+
+    def __init__(self, message: str, reviewer: str | None = None) -> None:
+        super().__init__(message)
+        self.reviewer = reviewer
 
 
 class MissingCheckpointer(HitlError):
@@ -120,6 +141,10 @@ class ReviewRequest:
     risk: Risk | None = None
     requested_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None      # after it, ``on_timeout`` is decided for it
+    on_timeout: DecisionType = "reject"
+    approvals: int = 1                      # distinct approvals needed (M-of-N)
+    rejections: int = 1                     # rejections that reject it
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -150,6 +175,10 @@ class ReviewRequest:
             "uncertainty": list(self.uncertainty),
             "risk": self.risk.to_dict() if self.risk else None,
             "requested_at": self.requested_at.isoformat() if self.requested_at else None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "on_timeout": self.on_timeout,
+            "approvals": self.approvals,
+            "rejections": self.rejections,
             "raw": self.raw,
         }
 

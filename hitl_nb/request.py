@@ -4,11 +4,13 @@ risk policy deciding first whether a human is needed at all."""
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
+from .context import message_dict
 from .formats import hitl
 from .model import Decision, ReviewRequest, Risk
 
@@ -26,12 +28,17 @@ def request_review(
     before: Any = None,
     after: Any = None,
     confidence: float | None = None,
-    uncertainty: list[str] | None = None,
+    uncertainty: list[str] | str | None = None,
     steps: list[Any] | None = None,
     risk: Risk | None = None,
     allowed: tuple[str, ...] | None = None,
     args_schema: dict[str, Any] | None = None,
     response_schema: Any = None,
+    timeout: float | timedelta | None = None,
+    expires_at: datetime | None = None,
+    on_timeout: str = "reject",
+    approvals: int = 1,
+    rejections: int = 1,
     policy: RiskPolicy | None = None,
     log: DecisionLog | str | os.PathLike[str] | None = None,
     context: dict[str, Any] | None = None,
@@ -44,6 +51,12 @@ def request_review(
             "send_email", {"to": "cfo@example.com"}, task=state["task"], confidence=0.62)
         if decision.approved:
             send(**(decision.args or proposed_args))
+
+    ``timeout`` (seconds or a timedelta) or ``expires_at`` set a deadline: once it has
+    passed, ``on_timeout`` ("reject" by default, or "approve") is decided for it by the
+    reviewer ``timeout`` when a session or inbox opens it. ``approvals=2`` needs two
+    distinct reviewers to approve before the graph resumes; ``rejections`` rejections
+    (1 by default) reject it.
 
     With ``policy=`` (a `RiskPolicy`), the policy assesses the action first: when no
     review is needed the node continues at once with an automatic `Decision` (reviewer
@@ -61,10 +74,23 @@ def request_review(
             return decision
     fields: dict[str, Any] = {
         "description": description, "task": task, "confidence": confidence,
-        "uncertainty": list(uncertainty or []), "steps": list(steps or []),
+        "uncertainty": [uncertainty] if isinstance(uncertainty, str) else list(uncertainty or []),
+        "steps": [s if isinstance(s, (dict, str)) else message_dict(s) or str(s)
+                  for s in steps or []],
         "risk": risk.to_dict() if risk else None,
         "allowed": list(allowed) if allowed else None, "args_schema": args_schema,
     }
+    if on_timeout not in ("approve", "reject"):
+        raise ValueError(f"on_timeout must be 'approve' or 'reject', got {on_timeout!r}")
+    if approvals < 1 or rejections < 1:
+        raise ValueError("approvals and rejections must be at least 1")
+    if timeout is not None:
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+        expires_at = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+    if expires_at is not None:
+        fields.update(expires_at=expires_at.timestamp(), on_timeout=on_timeout)
+    if approvals > 1 or rejections > 1:
+        fields.update(approvals=approvals, rejections=rejections)
     if before is not None or after is not None:
         fields.update(before=before, after=after)
     adapter = None

@@ -10,7 +10,6 @@ marks the rows applied.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,7 +18,8 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import formats
+from . import _queue, context, formats
+from ._faults import fault, owner_id
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -97,7 +97,7 @@ class Session:
         self.mapper = resume
         self.lease_s = lease_s
         self.policy = policy  # a RiskPolicy: risk on every card, remembered choices applied
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner_id(uuid.uuid4().hex[:8])
         base = dict(config or {})
         self.config = {**base, "configurable": {**base.get("configurable", {}),
                                                 "thread_id": self.thread_id}}
@@ -134,6 +134,7 @@ class Session:
         """
         if input is None:
             self._refresh()
+            _queue.expire_due(self)
             self._recover()
             return self
         waiting = self.graph.get_state(self.config).interrupts
@@ -144,6 +145,8 @@ class Session:
                 f"hitl_nb.review(graph, None, thread_id={self.thread_id!r}), or pass a new "
                 "thread_id")
         self._run(input)
+        if _queue.expire_due(self):
+            self._recover()
         return self
 
     def _run(self, graph_input: Any) -> None:
@@ -158,6 +161,8 @@ class Session:
         self._refresh()
 
     def _progress(self, mode: str, chunk: Any) -> None:
+        if mode == "updates" and getattr(self, "_resuming", False):
+            fault("during_resume")
         if mode == "tasks" and isinstance(chunk, dict) and "result" not in chunk \
                 and "error" not in chunk:
             self.steps.append(str(chunk.get("name")))
@@ -178,19 +183,23 @@ class Session:
             for r in formats.parse(intr.value, getattr(intr, "response_schema", None),
                                    thread_id=self.thread_id, interrupt_id=intr.id,
                                    node=node, namespace=namespace):
-                requests.append(r if r.action else r.replace(action=node or "review"))
+                r = r if r.action else r.replace(action=node or "review")
+                requests.append(context.enrich(r, getattr(snapshot, "values", None)))
         if self.policy is not None:
             requests = [r if r.risk else r.replace(risk=self.policy.assess(
                 r.action, r.args, r.confidence, {"uncertainty": r.uncertainty}))
                 for r in requests]
-        first_seen = self.log.note_requests(requests, self.clock())
+        now = self.clock()
+        first_seen = self.log.note_requests(requests, now)
+        self.log.close_missing(self.thread_id, [r.interrupt_id for r in requests], now)
         self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
         self.decided = {}
         for iid in dict.fromkeys(r.interrupt_id for r in self.requests):
             for index, decision in self.log.decisions(self.thread_id, iid).items():
                 self.decided[(self.thread_id, iid, index)] = decision
         errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
-        self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors
+        self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors \
+            and not getattr(snapshot, "tasks", ())  # tasks without interrupts: cut short
         self.result = snapshot.values if self.done else None
         self._emit("changed")
 
@@ -208,8 +217,14 @@ class Session:
             decision = self._stamp(decision)
             formats.validate(request, decision)
             self._check_pending(request, self._pending_ids())
-            self.log.record(request, decision)
-            self.decided[request.key] = decision
+            _queue.check_deadline(self, request)
+            _queue.check_claim(self, request, decision)
+            final = _queue.commit(self, request, decision)
+            if final is None:  # one vote of several needed approvals
+                self._emit("changed")
+                return decision
+            self.decided[request.key] = final
+            fault("after_record")
             self._emit("changed")
             if not self.pending:
                 self._apply(self._ready_interrupts())
@@ -240,6 +255,20 @@ class Session:
             if not ready:
                 raise HitlError("no interrupt is fully decided yet; decide a card first")
             self._apply(ready)
+
+    def expire(self) -> list[ReviewRequest]:
+        """Decide every pending request whose deadline passed with its timeout action
+        (reviewer ``timeout``) and resume once all are decided. Returns those requests."""
+        with self._lock:
+            due = _queue.expire_due(self)
+            if due:
+                self._emit("changed")
+                self._recover()
+            return due
+
+    def queue_note(self, request: ReviewRequest) -> str:
+        """"1 of 2 approvals (ana) · 4 min 10 s left · being reviewed by bob", or ""."""
+        return _queue.note(self, request)
 
     def retry(self) -> None:
         """Apply decisions that are recorded but not applied (after a failed resume)."""
@@ -292,9 +321,13 @@ class Session:
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
-        live = self._pending_ids()
+        snapshot = self.graph.get_state(self.config)
+        live = {i.id for i in snapshot.interrupts}
         gone = [i for i in interrupt_ids if i not in live]
         if gone:  # resumed before a crash, but not marked: never resume it twice
+            if (snapshot.next or snapshot.tasks) and not snapshot.interrupts:
+                # died mid-step (some writes saved, no new checkpoint): finish the run
+                self._run(None)
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
         if not interrupt_ids:
@@ -302,12 +335,16 @@ class Session:
             return
         values = self._resume_map(interrupt_ids)
         try:
+            self._resuming = True
             self._run(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
             self._refresh()
             self._fail(exc)
+        finally:
+            self._resuming = False
+        fault("after_resume")
         self.log.mark_applied(self.thread_id, interrupt_ids, values)
         self._refresh()
 
@@ -325,17 +362,14 @@ class Session:
         unapplied = self.log.unapplied(self.thread_id)
         if not unapplied:
             return
-        ready = set(self._ready_interrupts())
         pending = {r.interrupt_id for r in self.requests}
         stale = [i for i in unapplied if i not in pending]
-        if stale and self.log.claim(self.thread_id, stale, self.owner, self.lease_s):
-            self.log.mark_applied(self.thread_id, stale, {})
-        todo = [i for i in unapplied if i in ready]
-        if todo:
-            try:
-                self._apply(todo)
-            except AlreadyDecided as exc:  # another live process holds the lease
-                self._emit("progress", str(exc))
+        try:
+            self._apply(stale)  # resumed before a crash: mark, or finish a run cut short
+            ready = set(self._ready_interrupts())
+            self._apply([i for i in unapplied if i in ready])
+        except AlreadyDecided as exc:  # another live process holds the lease
+            self._emit("progress", str(exc))
 
 
 def _locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:

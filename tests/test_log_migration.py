@@ -57,6 +57,9 @@ def test_version_1_log_is_upgraded_in_place_and_keeps_its_rows(v1):
     after = _tables(v1)
     assert after["hitl_meta"] == [("schema_version", str(_schema.VERSION))]
     assert [row[:25] for row in after["hitl_decisions"]] == old  # old columns untouched
+    states = sqlite3.connect(v1).execute("SELECT state FROM hitl_requests").fetchall()
+    assert states == [("applied",)] * 3  # decided and resumed before: not open again
+    assert hitl_nb.Inbox(v1).pending == []
     log.record_outcome(df["interrupt_id"].iloc[0], ok=True, detail="sent")
     assert log.to_pandas()["outcome_ok"].iloc[0] == True  # noqa: E712
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 import jsonschema
@@ -14,7 +15,8 @@ from ..model import InvalidResponse, Risk
 META_KEYS = frozenset({
     "action", "tool", "name", "args", "arguments", "message", "description", "question",
     "task", "confidence", "before", "after", "uncertainty", "steps", "risk", "type",
-    "title", "allowed", "allowed_decisions",
+    "title", "allowed", "allowed_decisions", "expires_at", "on_timeout", "approvals",
+    "rejections",
 })
 
 
@@ -38,9 +40,34 @@ def rich_fields(value: Mapping[str, Any]) -> dict[str, Any]:
     steps = value.get("steps")
     if isinstance(steps, list):
         out["steps"] = steps
+    out.update(queue_fields(value))
     risk = Risk.from_dict(value.get("risk")) if isinstance(value.get("risk"), Mapping) else None
     if risk:
         out["risk"] = risk
+    return out
+
+
+def queue_fields(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Deadline and quorum keys: ``expires_at`` (ISO text, epoch seconds or datetime),
+    ``on_timeout`` ("reject" or "approve"), ``approvals`` and ``rejections`` (counts)."""
+    out: dict[str, Any] = {}
+    deadline = value.get("expires_at")
+    if isinstance(deadline, (int, float)) and not isinstance(deadline, bool):
+        deadline = datetime.fromtimestamp(deadline, timezone.utc)
+    elif isinstance(deadline, str):
+        try:
+            deadline = datetime.fromisoformat(deadline)
+        except ValueError:
+            deadline = None
+    if isinstance(deadline, datetime):
+        out["expires_at"] = deadline if deadline.tzinfo else deadline.replace(
+            tzinfo=timezone.utc)
+    if value.get("on_timeout") in ("approve", "reject"):
+        out["on_timeout"] = value["on_timeout"]
+    for key in ("approvals", "rejections"):
+        n = value.get(key)
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 1:
+            out[key] = n
     return out
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from .args_editor import ArgsEditor
 from .card import ReviewCard
+from .form import SchemaForm
+from .inbox_view import InboxView
 from .session_view import SessionView
 
-__all__ = ["ReviewCard", "SessionView"]
+__all__ = ["ArgsEditor", "InboxView", "ReviewCard", "SchemaForm", "SessionView"]

@@ -84,6 +84,9 @@ class SessionView(w.VBox):
         if card is None:
             card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
                               policy=self.session.policy)
+            card.queue_note = w.HTML(placeholder="")  # "1 of 2 approvals · 4 min left"
+            card.queue_note.add_class("hitl-queue-note")
+            card.children = (card.queue_note, *card.children)
             self._cards[request.key] = card
         return card
 
@@ -119,6 +122,9 @@ class SessionView(w.VBox):
             card = self._cards[r.key]
             if decision is not None and card.decision is None:
                 card.show_decision(decision)
+            note = s.queue_note(r) if decision is None else ""
+            card.queue_note.value = (f"<div class='hitl-queue-note'><i>{render.escape(note)}"
+                                     "</i></div>") if note else ""
         waiting = len(s.pending)
         if s.done:
             status = "done"

@@ -1,0 +1,68 @@
+"""How long a card takes for a 1 KB, 1 MB and 10 MB payload, and how big its HTML is.
+
+Builds the static card (`render.card_html`) and the live widget (`ReviewCard`) for a
+request whose arguments, before/after and steps carry that much text, and prints median
+times, the ratio to the 1 KB baseline, the HTML size and the machine's core count::
+
+    python benchmarks/bench_card.py            # 7 repeats per size
+    python benchmarks/bench_card.py --quick    # 3 repeats, for CI smoke runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from hitl_nb import render
+from hitl_nb.model import Decision, ReviewRequest, Risk
+from hitl_nb.widgets.card import ReviewCard
+
+SIZES = {"1 KB": 1_000, "1 MB": 1_000_000, "10 MB": 10_000_000}
+
+
+def payload_request(size: int) -> ReviewRequest:
+    """A request carrying about ``size`` characters in each big field."""
+    line = "threshold: 10  # the alert fires above this many errors per minute\n"
+    text = (line * (size // len(line) + 1))[:size]
+    changed = text.replace("threshold: 10", "threshold: 50", 50)
+    rows = [{"id": i, "name": f"user {i}"} for i in range(max(1, size // 40))]
+    return ReviewRequest(
+        action="write_file", args={"path": "config.yaml", "content": text, "rows": rows},
+        description="Write a file.", task="Raise the alert threshold", steps=[text[:size // 4]],
+        before=text, after=changed, confidence=0.7, uncertainty=["maybe too high"],
+        risk=Risk("always", 0.8, ("production config",)), thread_id="bench")
+
+
+def timed(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 7
+    print(f"cores: {os.cpu_count()}  repeats: {repeats}  (median seconds)")
+    print(f"{'payload':>8} {'static':>9} {'ratio':>7} {'widget':>9} {'ratio':>7} "
+          f"{'HTML bytes':>11}")
+    base: tuple[float, float] | None = None
+    for label, size in SIZES.items():
+        request = payload_request(size)
+        decision = Decision("edit", args={**request.args, "path": "config.prod.yaml"})
+        static = timed(lambda r=request, d=decision: render.card_html(r, d), repeats)
+        widget = timed(lambda r=request: ReviewCard(r, lambda q, d: d), repeats)
+        html = render.card_html(request, decision).encode()
+        base = base or (static, widget)
+        print(f"{label:>8} {static:9.4f} {static / base[0]:7.1f} {widget:9.4f} "
+              f"{widget / base[1]:7.1f} {len(html):11,}")
+
+
+if __name__ == "__main__":
+    main()

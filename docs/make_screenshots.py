@@ -1,0 +1,80 @@
+"""Render a sample static card in JupyterLab's light and dark themes and screenshot it.
+
+Needs Playwright and Debian's Chromium (never ``playwright install``)::
+
+    python docs/make_screenshots.py      # writes docs/card-light.png and docs/card-dark.png
+
+The page inlines JupyterLab's own theme CSS (its ``--jp-*`` variables) from the installed
+``jupyterlab`` package; nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from hitl_nb import render
+from hitl_nb.model import ReviewRequest, Risk
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+HERE = Path(__file__).parent
+
+
+def sample() -> ReviewRequest:
+    before = ("alerts:\n  threshold: 10\n  window: 5m\n  notify: ops@example.com\n"
+              "retention_days: 30\n")
+    return ReviewRequest(
+        action="write_file",
+        args={"path": "config.yaml", "content": before.replace("10", "50"),
+              "options": {"backup": True, "mode": "0644"}},
+        description="Write a file on disk.",
+        task="The CPU alert fires every few minutes; make it less noisy and tell the team.",
+        steps=[{"role": "human", "content": "make the CPU alert less noisy"},
+               {"role": "ai", "tool_calls": [{"name": "read_file",
+                                              "args": {"path": "config.yaml"}}]},
+               {"role": "tool", "name": "read_file", "content": before}],
+        before=before, after=before.replace("10", "50"), confidence=0.72,
+        uncertainty=["50 may hide real incidents"],
+        risk=Risk("always", 0.8, ("changes a production config file",)),
+        thread_id="rich-1", node="review_config",
+        requested_at=datetime(2026, 11, 25, 15, 43, tzinfo=timezone.utc))
+
+
+def theme_css(name: str) -> str:
+    import jupyterlab
+
+    root = Path(jupyterlab.__file__).parents[4] / "share/jupyter/lab/themes/@jupyterlab"
+    return (root / f"theme-{name}-extension/index.css").read_text()
+
+
+def page(name: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><style>{theme_css(name)}\n"
+            "body{background:var(--jp-layout-color0);color:var(--jp-content-font-color1);"
+            "margin:0;padding:16px;"
+            "font-family:var(--jp-ui-font-family);font-size:var(--jp-ui-font-size1)}"
+            f"</style></head><body>{render.card_html(sample())}</body></html>")
+
+
+def main() -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for name in ("light", "dark"):
+            tab = browser.new_page(viewport={"width": 900, "height": 400},
+                                   device_scale_factor=1)
+            tab.set_content(page(name))
+            tab.locator("details.hitl-steps > summary").click()   # show the steps too
+            tab.locator(".hitl-card").screenshot(path=str(HERE / f"card-{name}.png"))
+            tab.close()
+        browser.close()
+    print("wrote", *(str(HERE / f"card-{n}.png") for n in ("light", "dark")), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

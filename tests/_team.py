@@ -1,0 +1,89 @@
+"""Helpers shared by the team-queue tests (and run as the reviewer subprocess).
+
+As a script: ``python tests/_team.py TARGET LEDGER MODE REVIEWER THREAD...`` opens each
+thread in a new `Session` and, with MODE ``approve``, approves its pending request;
+with ``open`` it only opens it (recovery); ``race REVIEWER GOFILE`` is `race`. One JSON
+line per thread on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import hitl_nb
+from hitl_nb import Decision, DecisionLog, HitlError, Session
+from hitl_nb.examples import payment_graph
+
+WORKER = str(Path(__file__).resolve())
+
+
+def team(target: str, ledger: Path | str | None):
+    """(graph, log) on ``target``: the payment graph and its shared decision log."""
+    return payment_graph(hitl_nb.checkpointer(target),
+                         ledger=str(ledger) if ledger else None), DecisionLog(target)
+
+
+def start_threads(graph, log, n: int, prefix: str = "t", **state) -> list[str]:
+    """Run ``n`` payment threads until their review; return their ids."""
+    ids = []
+    for i in range(n):
+        thread = f"{prefix}{i}"
+        inp = {"task": f"invoice {i}", "amount": 100.0 + i, "to": f"vendor {i % 7}", **state}
+        Session(graph, thread_id=thread, log=log, reviewer="setup").start(inp)
+        ids.append(thread)
+    return ids
+
+
+def ledger_counts(ledger: Path) -> dict[str, int]:
+    """thread id -> how many times ``pay`` ran for it."""
+    counts: dict[str, int] = {}
+    if ledger.exists():
+        for line in ledger.read_text().splitlines():
+            thread = json.loads(line)["thread_id"]
+            counts[thread] = counts.get(thread, 0) + 1
+    return counts
+
+
+def race(target: str, ledger: str, reviewer: str, go: str) -> None:
+    """List the inbox, say "ready", wait for the ``go`` file, then approve every request
+    seen in the list (as a reviewer clicking through a loaded inbox would)."""
+    graph, log = team(target, ledger)
+    inbox = hitl_nb.Inbox(log, graph=graph, reviewer=reviewer)
+    seen = inbox.list(order="thread")
+    print("ready", flush=True)
+    while not Path(go).exists():
+        time.sleep(0.01)
+    for request in seen:
+        try:
+            inbox.decide(request, Decision("approve"))
+            print(json.dumps({"thread": request.thread_id, "won": True}), flush=True)
+        except HitlError as exc:
+            print(json.dumps({"thread": request.thread_id, "won": False,
+                              "error": type(exc).__name__, "message": str(exc)}), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    target, ledger, mode, reviewer, *threads = argv
+    if mode == "race":
+        race(target, ledger, reviewer, threads[0])
+        return
+    graph, log = team(target, ledger)
+    for thread in threads:
+        session = Session(graph, thread_id=thread, log=log, reviewer=reviewer)
+        try:
+            session.start(None)
+            if mode == "approve":
+                session.decide(session.pending[0], Decision("approve"))
+            print(json.dumps({"thread": thread, "won": True}), flush=True)
+        except HitlError as exc:
+            print(json.dumps({"thread": thread, "won": False, "error": type(exc).__name__,
+                              "message": str(exc)}), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,100 @@
+"""M-of-N approvals: the graph resumes once N distinct reviewers approved."""
+
+from __future__ import annotations
+
+import pytest
+
+from hitl_nb import AlreadyDecided, Decision, Inbox, Session
+from tests._team import ledger_counts, start_threads, team
+
+
+def test_two_approvals_needed_resume_once_after_the_second(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1, approvals=2)
+    ana = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    ana.decide(ana.pending[0], Decision("approve", comment="ok"))
+    assert not ana.done and len(log) == 0
+    assert ana.queue_note(ana.pending[0]) == "1 of 2 approvals (ana)"
+    assert Inbox(backend).approvals_text(Inbox(backend).pending[0]) == "1 of 2 approvals"
+    assert ledger_counts(ledger) == {}
+    bob = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
+    bob.decide(bob.pending[0], Decision("approve", comment="fine"))
+    assert bob.done and ledger_counts(ledger) == {"t0": 1}
+    row = log.to_pandas().iloc[0]
+    assert (row.decision, row.reviewer, row.comment, row.status) == \
+        ("approve", "ana, bob", "ok; fine", "applied")
+    votes = log.votes_frame()
+    assert votes[["reviewer", "vote"]].values.tolist() == [["ana", "approve"], ["bob", "approve"]]
+
+
+def test_same_reviewer_cannot_vote_twice(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 1, approvals=2)
+    ana = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    ana.decide(ana.pending[0], Decision("approve"))
+    again = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    with pytest.raises(AlreadyDecided, match="ana already voted approve"):
+        again.decide(again.pending[0], Decision("approve"))
+    assert len(log.votes_frame()) == 1
+
+
+def test_single_rejection_rejects(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1, approvals=3)
+    ana = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    ana.decide(ana.pending[0], Decision("approve"))
+    bob = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
+    bob.decide(bob.pending[0], Decision("reject", comment="too much"))
+    assert bob.done and bob.result["decision"] == "reject"
+    assert ledger_counts(ledger) == {}
+    assert log.to_pandas().reviewer.tolist() == ["bob"]
+
+
+def test_vote_after_the_quorum_names_the_decision(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 1, approvals=2)
+    sessions = {n: Session(graph, thread_id="t0", log=log, reviewer=n).start(None)
+                for n in ("ana", "bob", "cy")}
+    sessions["ana"].decide(sessions["ana"].pending[0], Decision("approve"))
+    sessions["bob"].decide(sessions["bob"].pending[0], Decision("approve"))
+    cy = sessions["cy"]
+    with pytest.raises(AlreadyDecided, match="approved by ana, bob"):
+        cy.decide(cy.pending[0], Decision("reject"))
+    assert len(log.votes_frame()) == 2
+
+
+def test_rejections_threshold_is_configurable(backend):
+    from langgraph.graph import END, START, StateGraph
+
+    import hitl_nb
+    from hitl_nb import request_review
+
+    def node(state: dict) -> dict:
+        return {"out": request_review("deploy", {}, approvals=2, rejections=2).type}
+
+    b = StateGraph(dict)
+    b.add_node("node", node)
+    b.add_edge(START, "node")
+    b.add_edge("node", END)
+    g = b.compile(checkpointer=hitl_nb.checkpointer(backend))
+    log = hitl_nb.DecisionLog(backend)
+    Session(g, thread_id="x", log=log).start({"go": 1})
+    for name, kind in (("ana", "reject"), ("bob", "approve"), ("cy", "reject")):
+        s = Session(g, thread_id="x", log=log, reviewer=name).start(None)
+        s.decide(s.pending[0], Decision(kind))
+    assert s.done and s.result["out"] == "reject"
+    assert log.to_pandas().reviewer.tolist() == ["ana, cy"]
+
+
+def test_a_voter_claim_does_not_block_the_second_voter(backend, ledger):
+    from hitl_nb import Inbox
+
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1, approvals=2)
+    ana = Inbox(backend, graph=graph, reviewer="ana")
+    ana.claim(ana.pending[0])
+    ana.decide(ana.pending[0], Decision("approve"))
+    assert ana.pending[0].extra["claimed_by"] is None          # released after her vote
+    bob = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
+    bob.decide(bob.pending[0], Decision("approve"))
+    assert bob.done and ledger_counts(ledger) == {"t0": 1}

@@ -1,0 +1,101 @@
+"""Crash recovery: a real reviewer process is SIGKILLed at each point of a decision's path;
+reopening applies every recorded decision exactly once and asks again for the others."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from hitl_nb import Decision, Inbox, Session
+from hitl_nb._faults import POINTS, owner_id
+from tests._team import WORKER, ledger_counts, start_threads, team
+
+pytestmark = pytest.mark.slow
+
+
+def _reviewer(backend, ledger, *threads, fault=None, mode="approve", reviewer="ana"):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("HITL_NB_FAULT", None)
+    if fault:
+        env["HITL_NB_FAULT"] = fault
+    return subprocess.run([sys.executable, WORKER, backend, str(ledger), mode, reviewer,
+                           *threads], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger, point):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1)
+    killed = _reviewer(backend, ledger, "t0", fault=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    session = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
+    if point == "before_record_commit":       # never recorded: asked again
+        assert len(log) == 0
+        assert [r.action for r in session.pending] == ["pay"]
+        session.decide(session.pending[0], Decision("approve"))
+    assert session.done, point
+    assert session.result["result"] == "paid 100.0 to vendor 0"
+    assert ledger_counts(ledger) == {"t0": 1}                  # 0 lost, 0 doubled
+    df = log.to_pandas()
+    assert df.status.tolist() == ["applied"]
+    assert df.reviewer.tolist() == ["bob" if point == "before_record_commit" else "ana"]
+    assert Inbox(backend).pending == []
+    assert Session(graph, thread_id="t0", log=log).start(None).done  # reopening is a no-op
+    assert ledger_counts(ledger) == {"t0": 1}
+
+
+def test_inbox_recover_applies_every_crashed_thread_once(backend, ledger):
+    graph, log = team(backend, ledger)
+    threads = start_threads(graph, log, 3)
+    for thread, point in zip(threads, POINTS[1:], strict=False):
+        assert _reviewer(backend, ledger, thread, fault=point).returncode == -signal.SIGKILL
+    assert sorted(Inbox(backend, graph=graph).recover()) == threads
+    assert ledger_counts(ledger) == dict.fromkeys(threads, 1)
+    assert set(log.to_pandas().status) == {"applied"}
+    assert Inbox(backend, graph=graph).recover() == []
+
+
+def test_recovery_leaves_a_decision_a_live_process_is_applying(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1)
+    session = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    request = session.pending[0]
+    log.record(request, Decision("approve", reviewer="ana"))
+    live_owner = owner_id("another-kernel")          # this very process: alive
+    assert log.claim("t0", [request.interrupt_id], live_owner, lease_s=300)
+    reopened = Session(graph, thread_id="t0", log=log).start(None)
+    assert not reopened.done
+    assert ledger_counts(ledger) == {}
+    assert log.status("t0", request.interrupt_id) == {"applying"}
+
+
+def test_recovery_takes_over_the_lease_of_a_dead_process(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1)
+    session = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    request = session.pending[0]
+    log.record(request, Decision("approve", reviewer="ana"))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead_owner = f"{os.uname().nodename}:{gone.pid}:x"
+    assert log.claim("t0", [request.interrupt_id], dead_owner, lease_s=300)
+    assert Session(graph, thread_id="t0", log=log).start(None).done
+    assert ledger_counts(ledger) == {"t0": 1}
+
+
+def test_lease_of_another_host_is_honoured_until_it_expires(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1)
+    session = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
+    request = session.pending[0]
+    log.record(request, Decision("approve", reviewer="ana"))
+    assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
+    assert not Session(graph, thread_id="t0", log=log).start(None).done
+    time.sleep(0.6)
+    assert Session(graph, thread_id="t0", log=log).start(None).done
+    assert ledger_counts(ledger) == {"t0": 1}

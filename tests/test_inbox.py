@@ -1,0 +1,156 @@
+"""The inbox lists pending reviews across threads from the queue table, kept consistent."""
+
+from __future__ import annotations
+
+import pytest
+
+import hitl_nb
+from hitl_nb import ClaimedByOther, Decision, Inbox, Session, StaleRequest
+from tests._team import start_threads, team
+
+
+def test_inbox_lists_every_pending_thread_with_queue_details(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 3)
+    start_threads(graph, log, 1, prefix="big", amount=5000.0)
+    pending = Inbox(backend).pending
+    assert sorted(r.thread_id for r in pending) == ["big0", "t0", "t1", "t2"]
+    big = next(r for r in pending if r.thread_id == "big0")
+    assert big.action == "pay"
+    assert big.args == {"to": "vendor 0", "amount": 5000.0}
+    assert big.risk.tier == "always"
+    assert big.confidence == 0.6
+    assert big.requested_at is not None
+    assert big.extra["claimed_by"] is None
+
+
+def test_inbox_filters_sorts_and_pages_in_sql(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 5)
+    start_threads(graph, log, 2, prefix="big", amount=5000.0)
+    inbox = Inbox(backend)
+    assert {r.thread_id for r in inbox.list(tier="always")} == {"big0", "big1"}
+    assert inbox.count(tier="uncertain") == 5
+    page1 = inbox.list(order="thread", limit=3)
+    page2 = inbox.list(order="thread", limit=3, offset=3)
+    page3 = inbox.list(order="thread", limit=3, offset=6)
+    assert [r.thread_id for r in page1 + page2 + page3] == \
+        ["big0", "big1", "t0", "t1", "t2", "t3", "t4"]
+    assert inbox.list(older_than_s=3600) == []
+    assert inbox.to_pandas().shape[0] == 7
+
+
+def test_decided_and_applied_requests_leave_the_inbox(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 2)
+    inbox = Inbox(backend, graph=graph, reviewer="ana")
+    first = inbox.list(order="thread")[0]
+    inbox.decide(first, Decision("approve"))
+    assert [r.thread_id for r in inbox.pending] == ["t1"]
+    assert [r.thread_id for r in inbox.list(state="applied")] == ["t0"]
+    row = log.to_pandas().iloc[0]
+    assert (row.thread_id, row.decision, row.reviewer, row.status) == \
+        ("t0", "approve", "ana", "applied")
+
+
+def test_interrupt_resumed_outside_hitl_nb_is_marked_gone(backend):
+    from langgraph.types import Command
+
+    graph, log = team(backend, None)
+    start_threads(graph, log, 2)
+    config = {"configurable": {"thread_id": "t0"}}
+    graph.invoke(Command(resume={"type": "reject"}), config)   # someone bypassed the log
+    Session(graph, thread_id="t0", log=log).start(None)        # opening it notices
+    assert [r.thread_id for r in Inbox(backend).pending] == ["t1"]
+    assert [r.thread_id for r in Inbox(backend).list(state="gone")] == ["t0"]
+
+
+def test_stale_inbox_entry_names_the_winner(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 1)
+    ana = Inbox(backend, graph=graph, reviewer="ana")
+    bob = Inbox(backend, graph=graph, reviewer="bob")
+    seen_by_bob = bob.pending[0]
+    ana.decide(ana.pending[0], Decision("approve"))
+    with pytest.raises(StaleRequest, match="approved by ana"):
+        bob.decide(seen_by_bob, Decision("reject"))
+    assert len(log) == 1
+
+
+def test_claim_shows_reviewer_and_blocks_others_until_taken_over(backend, ledger):
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1)
+    ana = Inbox(backend, graph=graph, reviewer="ana")
+    bob = Inbox(backend, graph=graph, reviewer="bob")
+    ana.claim(ana.pending[0], for_s=600)
+    request = bob.pending[0]
+    assert request.extra["claimed_by"] == "ana"
+    assert bob.list(reviewer="ana")[0].thread_id == "t0"
+    assert bob.list(reviewer="") == []
+    with pytest.raises(ClaimedByOther, match="being reviewed by ana"):
+        bob.claim(request)
+    with pytest.raises(ClaimedByOther, match="being reviewed by ana"):
+        bob.decide(request, Decision("approve"))
+    assert len(log) == 0
+    bob.claim(request, take_over=True)
+    assert bob.pending[0].extra["claimed_by"] == "bob"
+    bob.decide(request, Decision("approve"))
+    assert log.to_pandas().reviewer.tolist() == ["bob"]
+
+
+def test_released_claim_frees_the_request(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 1)
+    inbox = Inbox(backend, reviewer="ana")
+    inbox.claim(inbox.pending[0])
+    inbox.release(inbox.pending[0])
+    assert inbox.pending[0].extra["claimed_by"] is None
+
+
+def test_bulk_approve_logs_and_resumes_each_once(backend, ledger):
+    from tests._team import ledger_counts
+
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 4)
+    inbox = Inbox(backend, graph=graph, reviewer="ana")
+    chosen = inbox.list(order="thread")[:3]
+    outcomes = inbox.decide_many(chosen, "approve", comment="batch")
+    assert all(isinstance(o, Decision) for _, o in outcomes)
+    assert ledger_counts(ledger) == {"t0": 1, "t1": 1, "t2": 1}
+    again = inbox.decide_many(chosen, "approve")           # a second bulk click
+    assert all(isinstance(o, hitl_nb.AlreadyDecided) for _, o in again)
+    assert ledger_counts(ledger) == {"t0": 1, "t1": 1, "t2": 1}
+    assert [r.thread_id for r in inbox.pending] == ["t3"]
+    assert len(log) == 3
+
+
+def test_inbox_opens_from_a_checkpointer_or_graph(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 2)
+    assert Inbox(graph.checkpointer).count() == 2
+    assert Inbox(None, graph=graph).count() == 2
+
+
+def test_sync_imports_threads_run_outside_hitl_nb(backend):
+    graph, _log = team(backend, None)
+    for i in range(3):
+        graph.invoke({"task": "x", "amount": 10.0, "to": "v"},
+                     {"configurable": {"thread_id": f"raw{i}"}})
+    inbox = Inbox(backend, graph=graph)
+    assert inbox.pending == []
+    assert inbox.sync() == 3
+    assert sorted(r.thread_id for r in inbox.pending) == ["raw0", "raw1", "raw2"]
+
+
+def test_listing_never_reads_a_thread_state(backend, monkeypatch):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 3)
+    inbox = Inbox(backend, graph=graph)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the inbox read a thread's state to list it")
+
+    monkeypatch.setattr(type(graph), "get_state", forbidden)
+    monkeypatch.setattr(type(graph.checkpointer), "get_tuple", forbidden)
+    assert len(inbox.pending) == 3
+    assert inbox.count() == 3 and len(inbox.to_pandas()) == 3
