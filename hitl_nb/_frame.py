@@ -16,9 +16,8 @@ Columns and dtypes (one row per decision, ordered by ``id``):
 Speed (see benchmarks/bench_log.py): JSON cells are not parsed at load time (lazy
 column). On SQLite each text/int column comes back as ONE ``json_group_array`` string
 (times as integer microseconds, JSON columns joined raw with a record separator), built
-by SQLite in C and split in C, instead of a Python tuple per row; half of those
-aggregates run on a second read-only connection in a thread (SQLite releases the GIL);
-the three float columns come from a narrow plain fetch, exact. Other backends
+by SQLite in C and split in C, instead of a Python tuple per row; the three float
+columns come from a narrow plain fetch (exact), in the same read transaction. Other backends
 (PostgreSQL) take the generic row path with the same conversions.
 """
 
@@ -90,41 +89,25 @@ def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]
 
 
 def _sqlite_columns(db: Any, where: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    """Columns as lists; None when SQLite lacks JSON1 or a JSON cell is malformed (the
-    caller then takes the generic path).
-
-    The rows are fixed first (``id <= max(id)``: ids only grow), then half of the
-    aggregates run on a second, read-only connection in a thread: SQLite releases the
-    GIL while it works, so two cores build the strings at once. A row updated during
-    the load (a status, an outcome) may show its old value in some columns.
-    """
+    """Columns as lists, read in one snapshot; None when SQLite lacks JSON1 or a JSON
+    cell is malformed (the caller then takes the generic path)."""
     import sqlite3
-    from concurrent.futures import ThreadPoolExecutor
 
     with db.lock:
-        (top,) = db.conn.execute(f"SELECT max(id) FROM hitl_decisions {where}",
-                                 params).fetchone()
-    if top is None:
-        return None  # no rows: the generic path is as fast
-    bound = f"{where} {'AND' if where else 'WHERE'} id <= ?"
-    params = (*params, top)
-    half = _LIGHT, tuple(c for c in _AGGREGATED if c not in _LIGHT)
-    helper = _second_connection(db)
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            other = pool.submit(_aggregates, helper, half[1], bound, params) if helper else None
-            with db.lock:
-                texts = _aggregates(db.conn, half[0] if helper else _AGGREGATED, bound, params)
-                numbers = db.conn.execute(
-                    f"SELECT {', '.join(FLOATS)} FROM hitl_decisions {bound} ORDER BY id",
-                    params).fetchall()
-            if other is not None:
-                texts.update(other.result())
-    except sqlite3.OperationalError:
-        return None
-    finally:
-        if helper is not None:
-            helper.close()
+        conn = db.conn
+        own = not conn.in_transaction
+        try:
+            if own:
+                conn.execute("BEGIN")  # one snapshot for both queries (WAL: no writer waits)
+            texts = _aggregates(conn, _AGGREGATED, where, params)
+            numbers = conn.execute(
+                f"SELECT {', '.join(FLOATS)} FROM hitl_decisions {where} ORDER BY id",
+                params).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        finally:
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
     columns: dict[str, Any] = {}
     for col in _AGGREGATED:
         columns[col] = _split(col, texts.pop(col))  # free each big string once split
@@ -137,30 +120,12 @@ def _sqlite_columns(db: Any, where: str, params: Sequence[Any]) -> dict[str, Any
 def _aggregates(conn: Any, cols: Sequence[str], where: str, params: Sequence[Any]
                 ) -> dict[str, str | None]:
     aggs = ", ".join(_aggregate(c) for c in cols)
-    row = conn.execute(f"SELECT {aggs} FROM (SELECT * FROM hitl_decisions {where}"
-                       " ORDER BY id)", params).fetchone()
+    # The subquery fixes the order and copies only these columns (``SELECT *`` there
+    # would decode every column of every row once more).
+    row = conn.execute(f"SELECT {aggs} FROM (SELECT {', '.join(cols)} FROM hitl_decisions"
+                       f" {where} ORDER BY id)", params).fetchone()
     return dict(zip(cols, row, strict=True))
 
-
-def _second_connection(db: Any) -> Any:
-    """A read-only connection to the same file (None for memory or a given connection)."""
-    import sqlite3
-    from pathlib import Path
-
-    path = getattr(db, "path", None)
-    if not path or path == ":memory:":
-        return None
-    try:
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
-                               check_same_thread=False, timeout=30)
-    except sqlite3.Error:
-        return None
-    return conn
-
-
-#: Aggregates the calling thread builds while the helper builds the long text ones
-#: (JSON and free text): roughly half of the work each, with the float fetch.
-_LIGHT = (*CATEGORIES, *INTS, "outcome_ok", *TIMES)
 
 _SEP = "\x1e"  # ASCII record separator: JSON text never holds it unescaped
 
