@@ -42,9 +42,9 @@ def _v1_postgres_ddl() -> list[str]:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_version_1_log_on_postgres_is_upgraded_in_place(backend):
-    if not backend.startswith("postgresql"):
-        pytest.skip("PostgreSQL only (SQLite: test_log_migration)")
+    """(The SQLite twin is in test_log_migration.)"""
     import psycopg
 
     old = sqlite3.connect(FIXTURE)
