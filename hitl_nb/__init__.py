@@ -9,9 +9,12 @@ Example::
 
 from __future__ import annotations
 
+from . import _accessor  # noqa: F401  (registers the df.hitl accessor)
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogUnavailable
+from ._migrate import IncompatibleLog
+from ._outcome import record_outcome
 from .describe import describer
 from .inbox import Inbox
 from .log import DecisionLog
@@ -45,6 +48,7 @@ __all__ = [
     "HitlError",
     "Inbox",
     "InboxView",
+    "IncompatibleLog",
     "InvalidForm",
     "InvalidResponse",
     "LogUnavailable",
@@ -68,6 +72,7 @@ __all__ = [
     "compare",
     "describer",
     "gate",
+    "record_outcome",
     "request_review",
     "review",
     "wilson_lower_bound",

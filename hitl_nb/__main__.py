@@ -1,4 +1,5 @@
-"""Command line: ``hitl-nb serve hitl.db --graph module:attr`` (or ``python -m hitl_nb``).
+"""Command line: ``hitl-nb serve hitl.db --graph module:attr`` (or ``python -m hitl_nb``),
+and ``hitl-nb export hitl.db --sft out.jsonl`` (``--preferences``, ``--csv``, ``--parquet``).
 
 Starts Voila on the reviewer notebook shipped in `hitl_nb.app`: reviewers who never open
 a notebook get a page listing the threads waiting for them, with the cards. It listens on
@@ -47,7 +48,39 @@ def _parser() -> argparse.ArgumentParser:
                             "token can decide)")
     serve.add_argument("--no-browser", action="store_true", help="accepted for "
                        "familiarity; the app never opens a browser itself")
+    export = commands.add_parser(
+        "export", help="export a decision log for analysis or fine-tuning",
+        description="Export a decision log for analysis or fine-tuning.")
+    export.add_argument("log", help="decision log: a SQLite file or a postgresql:// URL")
+    export.add_argument("--sft", metavar="PATH", help="chat-format JSONL (approved and "
+                                                       "edited actions)")
+    export.add_argument("--preferences", metavar="PATH",
+                        help="prompt/chosen/rejected JSONL (edits, rejections)")
+    export.add_argument("--csv", metavar="PATH", help="every decision as CSV")
+    export.add_argument("--parquet", metavar="PATH", help="every decision as Parquet "
+                                                           "(pyarrow)")
     return parser
+
+
+def export_command(args: argparse.Namespace) -> list[str]:
+    """Write the requested exports; return one summary line per file."""
+    from ._export import export_preferences, export_sft, to_csv, to_parquet
+    from .log import DecisionLog
+
+    if not any((args.sft, args.preferences, args.csv, args.parquet)):
+        raise HitlError("export needs at least one of --sft, --preferences, --csv, --parquet")
+    df = DecisionLog(_target(args.log)).to_pandas()
+    lines = []
+    for path, write, what in ((args.sft, export_sft, "SFT examples"),
+                              (args.preferences, export_preferences, "preference pairs"),
+                              (args.csv, to_csv, "rows (CSV)"),
+                              (args.parquet, to_parquet, "rows (Parquet)")):
+        if path:
+            try:
+                lines.append(f"{path}: {write(df, path)} {what}")
+            except ImportError as exc:
+                raise HitlError(str(exc)) from exc
+    return lines
 
 
 def _is_loopback(ip: str) -> bool:
@@ -118,6 +151,13 @@ def serve_command(args: argparse.Namespace) -> tuple[list[str], dict[str, str], 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hitl-nb`` and ``python -m hitl_nb``."""
     args = _parser().parse_args(argv)
+    if args.command == "export":
+        try:
+            print("\n".join(export_command(args)))
+        except HitlError as exc:
+            print(f"hitl-nb: {exc}", file=sys.stderr)
+            return 2
+        return 0
     try:
         command, env, url = serve_command(args)
     except HitlError as exc:

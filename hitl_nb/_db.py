@@ -57,7 +57,7 @@ class SQLite:
             try:
                 self.conn = sqlite3.connect(self.path, check_same_thread=False,
                                             isolation_level=None, timeout=30)
-                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA schema_version")  # reads the header: is it SQLite?
                 self.conn.execute("PRAGMA busy_timeout=30000")
                 self.conn.execute(f"PRAGMA synchronous={self.synchronous}")
             except sqlite3.DatabaseError as exc:
@@ -65,6 +65,13 @@ class SQLite:
                     f"cannot open the decision log {self.path!r}: {exc}. Is it a SQLite file "
                     "you can write? Pass another path, e.g. log='hitl.db'") from exc
         self.lock = threading.RLock()
+
+    def enable_wal(self) -> None:
+        """WAL mode, so readers never wait for the writer. The log calls this once it knows
+        the file is its own (a foreign file must stay exactly as it was)."""
+        if self.path not in (None, ":memory:"):
+            with self.lock:
+                self.conn.execute("PRAGMA journal_mode=WAL")
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

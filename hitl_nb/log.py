@@ -21,11 +21,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import _schema
 from ._db import IntegrityError, LogUnavailable, connect
 from ._faults import fault, owner_alive
+from ._logdata import LogData
+from ._migrate import ensure
 from ._queue_log import QueueLog, queue_summary
-from .model import AlreadyDecided, Decision, ReviewRequest
+from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,7 @@ def _dt(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
 
 
-class DecisionLog(QueueLog):
+class DecisionLog(QueueLog, LogData):
     """Durable store of review decisions (a SQLite path, a connection, or a PostgreSQL URL).
 
     ``setup()`` is lazy and idempotent: the tables are created on first use.
@@ -66,11 +67,11 @@ class DecisionLog(QueueLog):
 
     # -- set-up ---------------------------------------------------------------------------
     def setup(self) -> None:
-        """Create the tables if they are missing (safe to call every time)."""
+        """Create the tables if they are missing, or upgrade an older log in place (one
+        transaction). Raise `hitl_nb.IncompatibleLog` for a foreign or newer database."""
         if self._ready:
             return
-        script = _schema.POSTGRES if self._db.dialect == "postgres" else _schema.SQLITE
-        self._db.executescript(script)
+        ensure(self._db, self._q, f"the decision log {self!r}")
         self._ready = True
 
     def close(self) -> None:
@@ -108,16 +109,19 @@ class DecisionLog(QueueLog):
 
     # -- decisions ---------------------------------------------------------------------
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
-               lease_s: float = 300.0) -> int:
+               lease_s: float = 300.0, status: str = "recorded") -> int:
         """Commit one decision (status ``recorded``). Raise `AlreadyDecided` if one exists.
 
         With ``owner`` the row is born under that owner's lease, so no other process's
-        recovery can take it between the record and the resume.
+        recovery can take it between the record and the resume. A policy or a timeout
+        records its decision the same way, naming itself as the reviewer
+        (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``);
+        ``status="applied"`` for one that never needs a resume.
         """
         self.setup()
         try:
             with self._db.transaction() as cur:
-                rowid = self._insert_decision(cur, request, decision, owner, lease_s)
+                rowid = self._insert_decision(cur, request, decision, owner, lease_s, status)
                 fault("before_record_commit")
         except IntegrityError:
             first = self.get(*request.key)
@@ -128,7 +132,8 @@ class DecisionLog(QueueLog):
         return int(rowid or 0)
 
     def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
-                         owner: str | None = None, lease_s: float = 300.0) -> Any:
+                         owner: str | None = None, lease_s: float = 300.0,
+                         status: str = "recorded") -> Any:
         """Insert the decision row and mark its queue row ``decided`` (one transaction)."""
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
@@ -152,9 +157,10 @@ class DecisionLog(QueueLog):
             "response": _dumps(decision.response),
             "request": _dumps(request.to_dict()),
             "format": request.format,
-            "status": "recorded",
+            "status": status,
             "owner": owner,
             "lease_until": time.time() + lease_s if owner else None,
+            "context": _dumps(_context(request)),
         }
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
@@ -248,13 +254,20 @@ class DecisionLog(QueueLog):
 
     # -- analysis ----------------------------------------------------------------------
     def to_pandas(self, since: datetime | None = None, thread_id: str | None = None,
-                  action: str | None = None) -> pd.DataFrame:
-        """One row per decision, typed: UTC datetimes, categoricals, floats, parsed JSON."""
-        from ._frame import decisions_frame
+                  action: str | None = None, *, flatten: bool = False) -> pd.DataFrame:
+        """One row per decision, typed: UTC datetimes, categoricals, floats, parsed JSON.
+
+        ``flatten=True`` adds ``args.<key>`` and ``edited_args.<key>`` columns. See
+        :mod:`hitl_nb._frame` for the columns and ``df.hitl`` for the analysis helpers.
+        """
+        from ._frame import load
 
         self.setup()
         where, params = [], []
         if since is not None:
+            if since.tzinfo is None:
+                raise HitlError("since must be timezone-aware, e.g. "
+                                "datetime(2026, 1, 1, tzinfo=timezone.utc)")
             where.append("decided_at >= ?")
             params.append(since.timestamp())
         if thread_id is not None:
@@ -263,12 +276,8 @@ class DecisionLog(QueueLog):
         if action is not None:
             where.append("action = ?")
             params.append(action)
-        sql = "SELECT id, " + ", ".join(_schema.DECISION_COLUMNS) + " FROM hitl_decisions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id"
-        names, rows = self._db.columns(self._q(sql), params)
-        return decisions_frame(names, rows)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return load(self._db, self._q, clause, params, flatten=flatten)
 
     def __len__(self) -> int:
         self.setup()
@@ -281,6 +290,12 @@ class DecisionLog(QueueLog):
     @staticmethod
     def _pg(sql: str) -> str:
         return sql.replace("?", "%s")
+
+
+def _context(request: ReviewRequest) -> dict[str, Any]:
+    """What the agent knew when it asked: kept so a row can become training data."""
+    return {"task": request.task, "steps": request.steps, "description": request.description,
+            "node": request.node}
 
 
 def _decision(row: Sequence[Any]) -> Decision:
