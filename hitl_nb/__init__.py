@@ -9,10 +9,10 @@ Example::
 
 from __future__ import annotations
 
-from . import _accessor  # noqa: F401  (registers the df.hitl accessor)
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogUnavailable
+from ._lazy import after_import
 from ._migrate import IncompatibleLog
 from ._outcome import record_outcome
 from .describe import describer
@@ -36,6 +36,10 @@ from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
 from .request import gate, request_review
 from .session import ResumeFailed, Session
 from .widgets import InboxView, ReviewCard, SessionView
+
+# df.hitl: registered once pandas is imported (now, or later by anyone): `import hitl_nb`
+# itself does not import pandas (README, Performance).
+after_import("pandas", lambda: __import__("hitl_nb._accessor"))
 
 __version__ = "0.1.0"
 

@@ -33,9 +33,10 @@ def is_postgres_url(target: object) -> bool:
 class SQLite:
     """One SQLite connection in WAL mode, shared with a lock.
 
-    ``synchronous=NORMAL``: a commit survives a crash of the process (kernel restart,
-    SIGKILL) at once, and reaches the disk with the next WAL sync: at the latest when
-    the resumed graph's first checkpoint commits, if the checkpoints share the file.
+    In WAL mode, ``synchronous=NORMAL``: a commit survives a crash of the process
+    (kernel restart, SIGKILL) at once, and reaches the disk with the next WAL sync: at
+    the latest when the resumed graph's first checkpoint commits, if the checkpoints
+    share the file.
     A full sync per decision cost more than the graph's own resume (README, Performance).
     """
 
@@ -59,7 +60,6 @@ class SQLite:
                                             isolation_level=None, timeout=30)
                 self.conn.execute("PRAGMA schema_version")  # reads the header: is it SQLite?
                 self.conn.execute("PRAGMA busy_timeout=30000")
-                self.conn.execute(f"PRAGMA synchronous={self.synchronous}")
             except sqlite3.DatabaseError as exc:
                 raise LogUnavailable(
                     f"cannot open the decision log {self.path!r}: {exc}. Is it a SQLite file "
@@ -72,6 +72,7 @@ class SQLite:
         if self.path not in (None, ":memory:"):
             with self.lock:
                 self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute(f"PRAGMA synchronous={self.synchronous}")
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

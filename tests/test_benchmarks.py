@@ -131,3 +131,12 @@ def test_import_hitl_nb_leaves_the_heavy_libraries_unloaded():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=bench_import._env())
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", ["import hitl_nb, pandas", "import pandas, hitl_nb"])
+def test_df_hitl_is_registered_whichever_is_imported_first(order):
+    code = f"{order}; print('hitl' in pandas.DataFrame._accessors)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=bench_import._env())
+    assert out.stdout.strip() == "True"
