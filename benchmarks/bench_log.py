@@ -86,6 +86,47 @@ def median_time(fn, reps: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
+def measure(path: Path, reps: int) -> dict[str, float]:
+    """Median seconds (wall and CPU) of ``to_pandas()`` and ``read_sql``, and the peak
+    traced memory of one load against the frame's ``memory_usage(deep=True)``."""
+    log = DecisionLog(path)
+    conn = sqlite3.connect(path)
+    try:
+        ours, ours_cpu = median_time(log.to_pandas, reps)
+        theirs, theirs_cpu = median_time(
+            lambda: pd.read_sql("SELECT * FROM hitl_decisions", conn), reps)
+        tracemalloc.start()
+        df = log.to_pandas()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = float(df.memory_usage(deep=True).sum())
+    finally:
+        conn.close()
+        log.close()
+    return {"ours": ours, "theirs": theirs, "ours_cpu": ours_cpu, "theirs_cpu": theirs_cpu,
+            "peak": float(peak), "size": size}
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for ``benchmarks/run_all.py``: load time against ``read_sql``, peak memory."""
+    from _common import result
+
+    n, reps = (20_000, 3) if quick else (1_000_000, 5)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        build(path, n)
+        m = measure(path, reps)
+    return [
+        result(f"decision log -> DataFrame, {n:,} rows", baseline="pandas.read_sql",
+               baseline_value=m["theirs"], value=m["ours"], max_ratio=1.0, max_value=2.0,
+               note=f"median of {reps} each; CPU time {m['ours_cpu']:.2f} s vs "
+                    f"{m['theirs_cpu']:.2f} s"),
+        result("  peak memory of that load", baseline="memory_usage(deep=True)",
+               baseline_value=m["size"] / 1e6, value=m["peak"] / 1e6, unit="MB",
+               max_ratio=2.0, note="tracemalloc peak during one to_pandas()"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 3 repetitions")
@@ -104,27 +145,18 @@ def main() -> None:
             print(f"built {n:,} rows in {time.perf_counter() - t:.1f} s")
         n = len(DecisionLog(path))
         print(f"{n:,} rows ({path.stat().st_size / 1e6:.0f} MB); cores: {os.cpu_count()}")
-        log = DecisionLog(path)
-        conn = sqlite3.connect(path)
-        ours, ours_cpu = median_time(log.to_pandas, reps)
-        theirs, theirs_cpu = median_time(
-            lambda: pd.read_sql("SELECT * FROM hitl_decisions", conn), reps)
+        m = measure(path, reps)
+        ours, theirs, ours_cpu, theirs_cpu = m["ours"], m["theirs"], m["ours_cpu"], m["theirs_cpu"]
+        peak, size = m["peak"], m["size"]
         print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"to_pandas()      median of {reps}: {ours:.3f} s wall, {ours_cpu:.3f} s CPU")
         print(f"pandas.read_sql  median of {reps}: {theirs:.3f} s wall, {theirs_cpu:.3f} s CPU")
         print(f"ratio to_pandas / read_sql: {ours / theirs:.2f} wall, "
               f"{ours_cpu / theirs_cpu:.2f} CPU (target <= 1.00)")
-        tracemalloc.start()
-        df = log.to_pandas()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        size = df.memory_usage(deep=True).sum()
         print(f"peak memory of one load: {peak / 1e6:.0f} MB; frame: {size / 1e6:.0f} MB; "
               f"ratio {peak / size:.2f}")
         verdict = "met" if ours <= 2.0 and ours <= theirs else "NOT met"
         print(f"targets ({n:,} rows <= 2 s and <= read_sql): {verdict}")
-        conn.close()
-        log.close()
 
 
 if __name__ == "__main__":

@@ -114,7 +114,8 @@ def test_run_all_runs_a_script_without_run_as_a_program(tmp_path, capsys):
 # -- the real scripts, on tiny sizes ---------------------------------------------------
 def test_every_benchmark_script_is_discovered():
     names = {p.stem for p in run_all.discover() if run_all.has_run(p)}
-    assert {"bench_review_cycle", "bench_import", "bench_card", "bench_inbox"} <= names
+    assert {"bench_review_cycle", "bench_import", "bench_card", "bench_inbox",
+            "bench_log"} <= names
 
 
 @pytest.mark.slow
