@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.types import Command
 
 from . import _queue, formats
-from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
+from .model import AlreadyDecided, Decision, Expired, HitlError, ReviewRequest
 from .session import Session
 
 
@@ -57,17 +57,29 @@ class AsyncSession(Session):
     async def adecide(self, request: ReviewRequest, decision: Decision) -> Decision:
         decision = self._stamp(decision)
         formats.validate(request, decision)
-        self._check_pending(request, await self._apending_ids())
-        _queue.check_claim(self, request, decision)
-        final = _queue.commit(self, request, decision)
-        if final is None:  # one vote of several needed approvals
-            self._emit("changed")
+        try:
+            final = self._record(request, decision, await self._apending_ids())
+        except Expired:
+            await self._arecover()  # resume with the timeout action just recorded
+            raise
+        if not final:
             return decision
-        self.decided[request.key] = final
-        self._emit("changed")
         if not self.pending:
             await self._aapply(self._ready_interrupts())
         return decision
+
+    def expire(self) -> list[ReviewRequest]:
+        """Record the timeout action of every overdue request; `aexpire` also resumes."""
+        due = _queue.expire_due(self)
+        if due:
+            self._emit("changed")
+        return due
+
+    async def aexpire(self) -> list[ReviewRequest]:
+        due = self.expire()
+        if due:
+            await self._arecover()
+        return due
 
     async def aresume_now(self) -> None:
         ready = self._ready_interrupts()

@@ -216,21 +216,26 @@ class Session:
         with self._lock:
             decision = self._stamp(decision)
             formats.validate(request, decision)
-            self._check_pending(request, self._pending_ids())
-            _queue.check_deadline(self, request)
-            _queue.check_claim(self, request, decision)
-            final = _queue.commit(self, request, decision)
-            if final is None:  # one vote of several needed approvals
-                self._emit("changed")
+            if not self._record(request, decision, self._pending_ids()):
                 return decision
-            self.decided[request.key] = final
             fault("after_record")
-            self._emit("changed")
             if not self.pending:
                 self._apply(self._ready_interrupts())
             else:
                 self._auto_decide()
         return decision
+
+    def _record(self, request: ReviewRequest, decision: Decision, live: set[str]) -> bool:
+        """Check the request is pending, on time and not claimed by another reviewer, then
+        commit the decision (or one vote of several). True when it is final."""
+        self._check_pending(request, live)
+        _queue.check_deadline(self, request)
+        _queue.check_claim(self, request, decision)
+        final = _queue.commit(self, request, decision)
+        if final is not None:  # None: one vote of several needed approvals
+            self.decided[request.key] = final
+        self._emit("changed")
+        return final is not None
 
     def _auto_decide(self) -> None:
         """Decide alone the pending requests whose tool has a remembered choice (policy:

@@ -126,3 +126,32 @@ def test_async_session_applies_an_expired_deadline_on_pick_up(backend, ledger):
     asyncio.run(session.astart(None))
     assert session.done and session.result["reviewer"] == "timeout"
     assert ledger_counts(ledger) == {}
+
+
+def test_async_decision_after_the_deadline_raises_expired_and_applies_the_timeout(backend,
+                                                                                 ledger):
+    import asyncio
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from hitl_nb import DecisionLog
+    from hitl_nb._async import AsyncSession
+    from hitl_nb.examples import payment_graph
+
+    graph = payment_graph(InMemorySaver(), ledger=str(ledger))
+    log = DecisionLog(backend)
+    start_threads(graph, log, 1, timeout_s=60)
+    clock = Clock()
+    session = AsyncSession(graph, thread_id="t0", log=log, clock=clock, reviewer="ana")
+
+    async def main():
+        await session.astart(None)
+        request = session.pending[0]
+        clock.advance(120)
+        with pytest.raises(Expired, match="rejected by timeout"):
+            await session.adecide(request, Decision("approve"))
+
+    asyncio.run(main())
+    assert session.done and session.result["reviewer"] == "timeout"
+    assert log.to_pandas().reviewer.tolist() == ["timeout"]
+    assert ledger_counts(ledger) == {}
