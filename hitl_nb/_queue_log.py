@@ -109,11 +109,15 @@ class QueueLog:
                    tier: str | None = None, older_than_s: float | None = None,
                    reviewer: str | None = None, thread_id: str | None = None,
                    order: str = "age", limit: int | None = None, offset: int = 0,
-                   now: datetime | None = None) -> list[tuple]:
-        """`queue` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`)."""
+                   now: datetime | None = None, due: bool = False) -> list[tuple]:
+        """`queue` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`);
+        ``due=True`` keeps only requests whose deadline has passed at ``now``."""
         self.setup()
         where, params = self._filters(state, action, tier, older_than_s, reviewer, thread_id,
                                       now)
+        if due:
+            where += " AND r.expires_at IS NOT NULL AND r.expires_at <= ?"
+            params.append((now or datetime.now(timezone.utc)).timestamp())
         if order not in _ORDER:
             raise HitlError(f"unknown order {order!r}; use one of {', '.join(_ORDER)}")
         sql = ("SELECT " + ", ".join(f"r.{c}" for c in QUEUE_COLUMNS) +

@@ -133,13 +133,13 @@ class Inbox:
     def list(self, *, action: str | None = None, tier: str | None = None,
              older_than_s: float | None = None, reviewer: str | None = None,
              order: str = "age", limit: int | None = None, offset: int = 0,
-             state: str = "open") -> list[ReviewRequest]:
+             state: str = "open", due: bool = False) -> list[ReviewRequest]:
         """Open requests filtered by action, risk tier, minimum age, claiming reviewer
-        (``""`` for unclaimed), sorted (age, newest, confidence, action, deadline, thread)
-        and paged with ``limit``/``offset``."""
+        (``""`` for unclaimed), deadline passed (``due=True``), sorted (age, newest,
+        confidence, action, deadline, thread) and paged with ``limit``/``offset``."""
         rows = self.log.queue_rows(state=state, action=action, tier=tier,
                                    older_than_s=older_than_s, reviewer=reviewer, order=order,
-                                   limit=limit, offset=offset, now=self.clock())
+                                   limit=limit, offset=offset, now=self.clock(), due=due)
         return requests_from_rows(rows)
 
     def count(self, **filters: Any) -> int:
@@ -230,8 +230,7 @@ class Inbox:
         one they resume when a session or a graph-holding inbox next opens them.
         """
         now = self.clock()
-        due = [r for r in self.list(order="deadline")
-               if r.expires_at is not None and r.expires_at <= now]
+        due = self.list(order="deadline", due=True)  # in SQL: opening stays one cheap query
         for thread in dict.fromkeys(r.thread_id for r in due):
             if self.graph is not None:
                 self.session(thread)
