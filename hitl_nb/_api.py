@@ -6,11 +6,10 @@ import os
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from . import formats
-from ._db import LogUnavailable, is_postgres_url
+from ._db import is_postgres_url, require_folder
 from .log import DecisionLog
 from .model import HitlError, utcnow
 from .session import Session, is_async_graph
@@ -32,8 +31,7 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     path = str(target)
-    if path != ":memory:" and not Path(path).expanduser().resolve().parent.is_dir():
-        raise LogUnavailable(f"cannot create checkpoints in {path!r}: its folder does not exist")
+    require_folder(path, "create checkpoints in")
     conn = sqlite3.connect(path, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=30000")
@@ -57,8 +55,7 @@ async def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
     path = str(target)
-    if path != ":memory:" and not Path(path).expanduser().resolve().parent.is_dir():
-        raise LogUnavailable(f"cannot create checkpoints in {path!r}: its folder does not exist")
+    require_folder(path, "create checkpoints in")
     conn = await aiosqlite.connect(path)
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA busy_timeout=30000")
@@ -83,6 +80,12 @@ def _show(view: SessionView, display: bool | None) -> None:
         # A display id lets the view refresh its static text/html (what a saved notebook
         # shows on GitHub/nbviewer) once the run has produced its cards.
         view.display_handle = ipy_display(view, display_id=True)
+
+
+def _need_input_or_thread(graph_input: Any, thread_id: str | None) -> None:
+    if graph_input is None and thread_id is None:
+        raise HitlError("nothing to review: pass an input to run the graph, or the thread_id "
+                        "of a thread whose pending reviews to pick up")
 
 
 def review(
@@ -115,9 +118,7 @@ def review(
     if is_async_graph(graph):
         raise HitlError("this graph has async nodes; run it with "
                         "`session = await hitl_nb.areview(graph, input, ...)`")
-    if input is None and thread_id is None:
-        raise HitlError("nothing to review: pass an input to run the graph, or the thread_id "
-                        "of a thread whose pending reviews to pick up")
+    _need_input_or_thread(input, thread_id)
     session = Session(graph, thread_id=thread_id, log=log, reviewer=reviewer, clock=clock,
                       resume=resume, config=config, policy=policy)
     view = SessionView(session)
@@ -146,8 +147,7 @@ async def areview(
     """
     from ._async import AsyncSession
 
-    if input is None and thread_id is None:
-        raise HitlError("nothing to review: pass an input or a thread_id")
+    _need_input_or_thread(input, thread_id)
     session = AsyncSession(graph, thread_id=thread_id, log=log, reviewer=reviewer,
                            clock=clock, resume=resume, config=config, policy=policy)
     view = SessionView(session)

@@ -26,6 +26,16 @@ class IntegrityError(Exception):
     """A unique constraint refused a row (backend-neutral)."""
 
 
+def require_folder(path: str, what: str) -> None:
+    """Raise `LogUnavailable` when the folder of SQLite file ``path`` does not exist."""
+    if path == ":memory:":
+        return
+    parent = Path(path).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise LogUnavailable(f"cannot {what} {path!r}: folder {parent} does not exist; "
+                             "create it or pass another path, e.g. 'hitl.db'")
+
+
 def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
@@ -49,12 +59,7 @@ class SQLite:
             self.path = None
         else:
             self.path = str(target)
-            if self.path != ":memory:":
-                parent = Path(self.path).expanduser().resolve().parent
-                if not parent.is_dir():
-                    raise LogUnavailable(
-                        f"cannot open the decision log {self.path!r}: folder {parent} does not "
-                        "exist; create it or pass another path, e.g. log='hitl.db'")
+            require_folder(self.path, "open the decision log")
             try:
                 self.conn = sqlite3.connect(self.path, check_same_thread=False,
                                             isolation_level=None, timeout=30)
