@@ -76,6 +76,11 @@ def load(db: Any, q: Any, where: str = "", params: Sequence[Any] = (), *,
     with _no_gc():
         columns = None
         if db.dialect == "sqlite" and hasattr(db, "conn"):
+            from . import _frame_arrow
+
+            df = _frame_arrow.load(db, where, params)
+            if df is not None:
+                return flatten_args(df) if flatten else df
             columns = _sqlite_columns(db, where, params)
         if columns is None:
             sql = f"SELECT {', '.join(ORDER)} FROM hitl_decisions {where} ORDER BY id"

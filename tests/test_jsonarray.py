@@ -11,9 +11,15 @@ TEXT = ['{"to": "a@b.c", "n": 1}', None, "[1, 2]", '"plain"']
 VALUES = [{"to": "a@b.c", "n": 1}, None, [1, 2], "plain"]
 
 
-@pytest.fixture
-def df():
-    return pd.DataFrame({"args": JSONArray.from_text(TEXT), "k": ["x", "y", "x", "y"]})
+@pytest.fixture(params=["numpy", "arrow"])
+def df(request):
+    """The column as the stdlib loader builds it (numpy text) and as the Arrow one does."""
+    if request.param == "numpy":
+        column = JSONArray.from_text(TEXT)
+    else:
+        pa = pytest.importorskip("pyarrow")
+        column = JSONArray.from_arrow(pa.chunked_array([TEXT[:1], TEXT[1:]], type=pa.string()))
+    return pd.DataFrame({"args": column, "k": ["x", "y", "x", "y"]})
 
 
 def test_cells_read_as_parsed_values(df):
@@ -62,3 +68,24 @@ def test_parquet_receives_json_text(df, tmp_path):
 
 def test_memory_usage_counts_the_text(df):
     assert df.memory_usage(deep=True)["args"] >= sum(len(t) for t in TEXT if t)
+
+
+def test_positions_slices_and_takes_pick_the_same_cells(df):
+    args = df["args"].array
+    assert args[-1] == VALUES[-1]
+    assert args[1:3].tolist() == VALUES[1:3]
+    assert args[::2].tolist() == VALUES[::2]
+    assert args[[3, -4]].tolist() == [VALUES[3], VALUES[0]]
+    assert args.take([2, -1], allow_fill=True).tolist() == [VALUES[2], None]
+    assert args.take([-1]).tolist() == [VALUES[-1]]
+    with pytest.raises(IndexError):
+        args[4]
+    with pytest.raises(IndexError):
+        args.take([4])
+
+
+def test_copy_is_independent_of_the_original(df):
+    copy = df.copy()
+    copy.at[0, "args"] = {"changed": 1}
+    assert df["args"].iloc[0] == VALUES[0]
+    assert copy["args"].iloc[0] == {"changed": 1}

@@ -10,9 +10,19 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 import hitl_nb
-from hitl_nb import _frame
+from hitl_nb import _frame, _frame_arrow
 from hitl_nb._jsonarray import JSONDtype
 from tests import _known_log as K
+
+
+@pytest.fixture(autouse=True, params=["arrow", "stdlib"])
+def frame_path(request, monkeypatch):
+    """Every test here runs on both loaders: Arrow (``data`` extra) and stdlib sqlite3."""
+    if request.param == "arrow":
+        pytest.importorskip("adbc_driver_sqlite")
+    else:
+        monkeypatch.setattr(_frame_arrow, "ENABLED", False)
+    return request.param
 
 
 @pytest.fixture

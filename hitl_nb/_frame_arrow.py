@@ -1,0 +1,304 @@
+"""``hitl_decisions`` -> Arrow -> pandas, with no Python object per value (``data`` extra).
+
+ADBC's SQLite driver (``adbc-driver-sqlite``) steps the query in C and appends each value
+to Arrow buffers; the columns are then typed with Arrow compute and handed to pandas
+mostly without copies: strings stay Arrow strings (pandas' ``string`` dtype is
+Arrow-backed), JSON columns keep their Arrow text (`JSONArray.from_arrow`), categoricals
+are built from codes. `_frame.load` takes this path for a file-backed SQLite log when
+``adbc_driver_sqlite`` imports, and its own (stdlib) path otherwise or on any error here.
+
+- **Types.** The driver infers each column's type from its first batch and refuses a
+  value of another kind later (a column NULL in its first rows would become int64 and then
+  refuse text). The query therefore starts with a typed sentinel row (``UNION ALL``
+  under one ``ORDER BY id``: SQLite merges, it does not sort), dropped after reading;
+  a column whose type still differs (a BLOB, text in a time column) raises `Unsupported`.
+- **Snapshot.** The log's own connection must be outside a transaction (its uncommitted
+  writes would be invisible). Each ADBC connection reads in one transaction, read-only.
+  Large logs are read in `parts` id ranges, one connection and thread each (SQLite and
+  Arrow release the GIL); the parts are one snapshot only if no other connection committed
+  while they began, which ``PRAGMA data_version`` on the log's connection tells; else the
+  first connection reads everything alone. (The SQLite inside the driver rewrites the WAL
+  index header on its first read after a write, which changes ``data_version`` without a
+  commit: the connection that asks for the id range reads first and takes that change.)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._frame import CATEGORIES, FLOATS, INTS, ORDER, STRINGS, TIMES
+from ._jsonarray import JSONArray, JSONDtype
+
+#: Tests switch this off to compare both paths.
+ENABLED = True
+#: Rows per Arrow batch: larger batches cost fewer chunks; a batch of one string column
+#: must stay under 2 GiB (int32 offsets), else the read fails and the stdlib path runs.
+BATCH_ROWS = 65_536
+#: Below this many ids, one connection reads everything (a thread costs more than it saves).
+PARALLEL_MIN_ROWS = 100_000
+#: Connections reading a large log at once; None: one per core, at most four.
+PARTS: int | None = None
+
+
+class Unsupported(Exception):
+    """The Arrow path cannot give exactly the stdlib path's frame for this log."""
+
+
+@functools.cache
+def available() -> bool:
+    """True when ``adbc_driver_sqlite`` and ``pyarrow`` import (the ``data`` extra)."""
+    try:
+        import adbc_driver_sqlite.dbapi  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFrame | None:
+    """The typed frame of the decisions matching ``where``; None when this path does not
+    apply (no extra, in-memory log, open transaction) or failed (the caller falls back)."""
+    if not (ENABLED and available()):
+        return None
+    import adbc_driver_manager
+    import pyarrow as pa
+
+    try:
+        table = _read(db, where, list(params))
+        return None if table is None else frame(table)
+    except (adbc_driver_manager.Error, pa.ArrowException, Unsupported):
+        return None
+
+
+def parts() -> int:
+    """How many connections read a large log at once (`PARTS`)."""
+    if PARTS is not None:
+        return max(1, PARTS)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+# -- reading --------------------------------------------------------------------------------
+def _file(conn: Any) -> str | None:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None  # '' for an in-memory or temporary database
+    return None  # pragma: no cover - SQLite always lists main
+
+
+def _connect(path: str) -> Any:
+    import adbc_driver_sqlite.dbapi as dbapi
+
+    conn = dbapi.connect(Path(path).resolve().as_uri() + "?mode=ro")  # autocommit off:
+    try:                                                             # one transaction
+        cur = conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.fetchall()
+        cur.close()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _query(conn: Any, sql: str, params: list[Any]) -> Any:
+    cur = conn.cursor()
+    try:
+        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+        cur.execute(sql, params or None)
+        return cur.fetch_arrow_table()
+    finally:
+        cur.close()
+
+
+def _sentinel(col: str) -> str:
+    if col == "id":
+        return "NULL AS id"  # sorts first; every real id is a positive integer
+    if col in TIMES or col in FLOATS:
+        return f"0.0 AS {col}"
+    if col in INTS or col == "outcome_ok":
+        return f"0 AS {col}"
+    return f"'' AS {col}"
+
+
+_SENTINEL = "SELECT " + ", ".join(_sentinel(c) for c in ORDER)
+
+
+def _select(conn: Any, where: str, params: list[Any], lo: int | None = None,
+            hi: int | None = None) -> Any:
+    """The typed rows with ``lo <= id < hi`` (bounds optional), sentinel row dropped."""
+    clauses, args = ([f"({where.removeprefix('WHERE ')})"] if where else []), list(params)
+    if lo is not None:
+        clauses.append("id >= ?")
+        args.append(lo)
+    if hi is not None:
+        clauses.append("id < ?")
+        args.append(hi)
+    body = f"SELECT {', '.join(ORDER)} FROM hitl_decisions"
+    if clauses:
+        body += " WHERE " + " AND ".join(clauses)
+    return _query(conn, f"{_SENTINEL} UNION ALL {body} ORDER BY id", args).slice(1)
+
+
+def _read(db: Any, where: str, params: list[Any]) -> Any:
+    """The matching rows as one Arrow table, from one snapshot; None if not applicable."""
+    import pyarrow as pa
+
+    conns: list[Any] = []
+    try:
+        with db.lock:
+            own = db.conn
+            if own.in_transaction:
+                return None
+            path = _file(own)
+            if path is None:
+                return None
+            conns.append(_connect(path))
+            lo, hi = _query(conns[0], "SELECT min(id), max(id) FROM hitl_decisions",
+                            []).to_pylist()[0].values()  # this starts its snapshot
+            n = parts() if lo is not None and hi - lo + 1 >= PARALLEL_MIN_ROWS else 1
+            if n > 1:
+                conns.pop().close()
+                conns += _snapshots(own, path, n)
+        if len(conns) == 1:
+            return _select(conns[0], where, params)
+        step = (hi - lo + 1) // len(conns) + 1
+        bounds = [(lo + i * step if i else None, lo + (i + 1) * step if i < len(conns) - 1
+                   else None) for i in range(len(conns))]
+        return pa.concat_tables(_in_threads(conns, where, params, bounds))
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def _snapshots(own: Any, path: str, n: int) -> list[Any]:
+    """``n`` connections in one snapshot, or one connection if another connection
+    committed while they began (``PRAGMA data_version`` of the log's own connection then
+    changed; it can also change without a commit, which only costs the parallelism)."""
+    conns: list[Any] = []
+    try:
+        before = own.execute("PRAGMA data_version").fetchone()[0]
+        for _ in range(n):
+            conns.append(_connect(path))
+            _query(conns[-1], "SELECT 1 FROM hitl_decisions LIMIT 1", [])  # begins it
+        if own.execute("PRAGMA data_version").fetchone()[0] != before:
+            while len(conns) > 1:
+                conns.pop().close()
+    except BaseException:
+        for conn in conns:
+            conn.close()
+        raise
+    return conns
+
+
+def _in_threads(conns: list[Any], where: str, params: list[Any],
+                bounds: list[tuple[int | None, int | None]]) -> list[Any]:
+    results: list[Any] = [None] * len(conns)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            results[i] = _select(conns[i], where, params, *bounds[i])
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True)
+               for i in range(1, len(conns))]
+    for t in threads:
+        t.start()
+    run(0)
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+class _JSONFromArrow(JSONDtype):
+    """``hitl_json`` for ``to_pandas(types_mapper=...)``: wraps the Arrow text as is. (Not
+    on `JSONDtype` itself: a Parquet file read back keeps giving JSON text, as before.)"""
+
+    def __from_arrow__(self, array: Any) -> JSONArray:
+        return JSONArray.from_arrow(array)
+
+
+# -- typing ---------------------------------------------------------------------------------
+def frame(table: Any) -> pd.DataFrame:
+    """The typed frame, with exactly the stdlib path's dtypes and values: each column is
+    typed by Arrow compute (several columns at once on a large log), then Arrow converts
+    the table to pandas in C++."""
+    import pyarrow as pa
+
+    want = {c: pa.int64() for c in (*INTS, "outcome_ok")}
+    want.update({c: pa.float64() for c in (*TIMES, *FLOATS)})
+    for name in ORDER:
+        kind = table.column(name).type
+        if kind != want.get(name, pa.string()):
+            raise Unsupported(f"{name} was read as {kind}")
+    if table.num_rows >= PARALLEL_MIN_ROWS and parts() > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(parts()) as pool:  # Arrow compute releases the GIL
+            typed = list(pool.map(lambda name: _column(name, table.column(name)), ORDER))
+    else:
+        typed = [_column(name, table.column(name)) for name in ORDER]
+    mapper = {pa.large_string(): pd.StringDtype(), pa.string(): _JSONFromArrow(),
+              pa.bool_(): pd.BooleanDtype()}
+    return pa.table(typed, names=list(ORDER)).to_pandas(types_mapper=mapper.get)
+
+
+def _column(name: str, col: Any) -> Any:
+    """One column in the Arrow type that converts to its pandas dtype (strings become
+    ``large_string`` -> ``string``; JSON stays ``string`` -> ``hitl_json``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if name in INTS:
+        if col.null_count:
+            raise Unsupported(f"{name} holds NULL")
+        return col
+    if name in TIMES:
+        return _times(col)
+    if name in CATEGORIES:
+        return _categorical(col)
+    if name in STRINGS:
+        return col.cast(pa.large_string())
+    if name == "outcome_ok":
+        return pc.not_equal(col, 0)  # bool(v), NULL stays missing
+    return col  # floats (NULL -> NaN), JSON text
+
+
+def _times(col: Any) -> Any:
+    """Epoch seconds -> timestamp[us, UTC], rounded as SQLite's ROUND(x * 1e6) rounds (add
+    one half away from zero, then truncate), like the stdlib path."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    micros = pc.multiply(col, 1_000_000.0)
+    rounded = pc.trunc(pc.add(micros, 0.5))
+    if (pc.min(micros).as_py() or 0.0) < 0:
+        down = pc.negate(pc.trunc(pc.add(pc.negate(micros), 0.5)))
+        rounded = pc.if_else(pc.greater_equal(micros, 0.0), rounded, down)
+    return rounded.cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+
+
+def _categorical(col: Any) -> Any:
+    """Dictionary-encoded, the dictionary sorted (as ``pd.Categorical`` sorts it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pc.unique(col).drop_null()
+    values = values.take(pc.array_sort_indices(values))
+    codes = pc.index_in(col, value_set=values)
+    kind = pa.dictionary(pa.int32(), pa.string())
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(c, values) for c in codes.chunks],
+                            type=kind)
