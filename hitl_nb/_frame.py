@@ -14,11 +14,14 @@ Columns and dtypes (one row per decision, ordered by ``id``):
   ``args.<key>`` / ``edited_args.<key>`` columns.
 
 Speed (see benchmarks/bench_log.py): JSON cells are not parsed at load time (lazy
-column). On SQLite each text/int column comes back as ONE ``json_group_array`` string
-(times as integer microseconds, JSON columns joined raw with a record separator), built
-by SQLite in C and split in C, instead of a Python tuple per row; the three float
-columns come from a narrow plain fetch (exact), in the same read transaction. Other backends
-(PostgreSQL) take the generic row path with the same conversions.
+column). A file-backed SQLite log is read through Arrow when the ``data`` extra is
+installed (`hitl_nb._frame_arrow`: ADBC's SQLite driver, no Python object per value;
+strings and JSON text then stay in Arrow buffers). Otherwise, on SQLite each text/int
+column comes back as ONE ``json_group_array`` string (times as integer microseconds, JSON
+columns joined raw with a record separator), built by SQLite in C and split in C, instead
+of a Python tuple per row; the three float columns come from a narrow plain fetch (exact),
+in the same read transaction. Other backends (PostgreSQL) take the generic row path with
+the same conversions. Every path gives the same columns, dtypes and values.
 """
 
 from __future__ import annotations

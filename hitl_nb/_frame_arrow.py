@@ -146,7 +146,28 @@ def _select(conn: Any, where: str, params: list[Any], lo: int | None = None,
     body = f"SELECT {', '.join(ORDER)} FROM hitl_decisions"
     if clauses:
         body += " WHERE " + " AND ".join(clauses)
-    return _query(conn, f"{_SENTINEL} UNION ALL {body} ORDER BY id", args).slice(1)
+    table = _query(conn, f"{_SENTINEL} UNION ALL {body} ORDER BY id", args)
+    _check_first_batch(table)
+    return table.slice(1)
+
+
+def _check_first_batch(table: Any) -> None:
+    """The driver fills its first batch without checking that a string column's int32
+    offsets stay under 2 GiB (later batches are checked): refuse wrapped offsets."""
+    import numpy as np
+    import pyarrow as pa
+
+    for col in table.itercolumns():
+        if col.type == pa.string() and col.num_chunks:
+            first = col.chunk(0)
+            if _wrapped(np.frombuffer(first.buffers()[1], dtype=np.int32,
+                                      count=len(first) + 1, offset=4 * first.offset)):
+                raise Unsupported("a string column passed 2 GiB in the driver's first batch")
+
+
+def _wrapped(offsets: Any) -> bool:
+    """Whether int32 offsets went negative or backwards (no int32 arithmetic: it wraps)."""
+    return bool(offsets[0] < 0 or (offsets[1:] < offsets[:-1]).any())
 
 
 def _read(db: Any, where: str, params: list[Any]) -> Any:

@@ -277,3 +277,16 @@ def test_reads_in_parts_are_one_snapshot_while_another_process_writes(db):
     reads, parted = map(int, r_out.split())
     assert parted > 0, "no read was split into parts"
     assert reads >= 2, "the reader never read while the writer wrote"
+
+
+def test_wrapped_string_offsets_of_the_first_batch_are_refused():
+    """The driver's first batch does not check int32 offsets: a column past 2 GiB wraps
+    (as three 750 MB cells gave); such a column is refused, never typed."""
+    import numpy as np
+    import pyarrow as pa
+
+    wrapped = np.array([0, 0, 750_000_000, 1_500_000_000, -2_044_967_296], dtype=np.int32)
+    assert _frame_arrow._wrapped(wrapped)
+    assert _frame_arrow._wrapped(np.array([5, 3], dtype=np.int32))
+    assert not _frame_arrow._wrapped(np.array([0, 0, 7, 2_000_000_000], dtype=np.int32))
+    _frame_arrow._check_first_batch(pa.table({"request": ["a", None, "bc"]}))
