@@ -37,7 +37,7 @@ from importlib import metadata
 from typing import Any
 
 PACKAGES = ("hitl_nb", "langgraph", "langgraph-checkpoint-sqlite", "ipywidgets", "pandas",
-            "pydantic", "jsonschema")
+            "pydantic", "jsonschema", "pyarrow", "adbc-driver-sqlite")
 KEYS = ("name", "baseline", "baseline_value", "value", "unit", "ratio", "target", "passed",
         "note")
 
