@@ -8,7 +8,8 @@ from typing import Any
 from langgraph.types import Command
 
 from . import _queue, formats
-from .model import AlreadyDecided, Decision, Expired, HitlError, ReviewRequest
+from ._autodecide import AutoPass
+from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
 from .session import Session
 
 
@@ -16,16 +17,18 @@ class AsyncSession(Session):
     """A `Session` whose graph runs with ``astream``/``aget_state``.
 
     ``decide`` (what a button calls) schedules `adecide` on the running loop and returns
-    the task; code can ``await session.adecide(request, decision)`` directly.
+    the task; code can ``await session.adecide(request, decision)`` directly. With a
+    ``policy``, remembered choices are applied after `astart` and after each resume.
     """
 
     async def astart(self, input: Any = None) -> AsyncSession:
         if input is None:
-            self._absorb(await self._asnapshot())
+            await self._arefresh()
             _queue.expire_due(self)  # records the timeout decisions; _arecover applies them
             await self._arecover()
         else:
             await self._arun(input)
+            await self._aauto_decide()
             if _queue.expire_due(self):
                 await self._arecover()
         return self
@@ -43,6 +46,26 @@ class AsyncSession(Session):
 
     async def _asnapshot(self) -> Any:
         return await self.graph.aget_state(self.config, subgraphs=True)
+
+    async def _arefresh(self) -> None:
+        """`Session._refresh`, awaited: read the thread, then apply remembered choices."""
+        self._absorb(await self._asnapshot())
+        await self._aauto_decide()
+
+    def _auto_decide(self) -> None:
+        """Sync paths never decide alone here: `_aauto_decide` does, awaited."""
+
+    async def _aauto_decide(self) -> None:
+        """`Session._auto_decide` through `adecide` (recorded, leased, resumed alike)."""
+        with AutoPass(self) as todo:
+            while (found := todo.next()) is not None:
+                try:
+                    await self.adecide(*found)
+                except ClaimedByOther:
+                    continue  # left to the reviewer who claimed it
+                except AlreadyDecided:  # another process decided (or resumes) it
+                    self._absorb(await self._asnapshot())
+                    return
 
     async def _apending_ids(self) -> set[str]:
         return {i.id for i in (await self.graph.aget_state(self.config)).interrupts}
@@ -66,6 +89,8 @@ class AsyncSession(Session):
             return decision
         if not self.pending:
             await self._aapply(self._ready_interrupts())
+        else:
+            await self._aauto_decide()
         return decision
 
     def expire(self) -> list[ReviewRequest]:
@@ -89,7 +114,7 @@ class AsyncSession(Session):
 
     async def aretry(self) -> None:
         self.error = None
-        self._absorb(await self._asnapshot())
+        await self._arefresh()
         await self._arecover()
 
     async def _aapply(self, interrupt_ids: list[str]) -> None:
@@ -107,7 +132,7 @@ class AsyncSession(Session):
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
         if not interrupt_ids:
-            self._absorb(await self._asnapshot())
+            await self._arefresh()
             return
         values = self._resume_map(interrupt_ids)
         try:
@@ -118,7 +143,7 @@ class AsyncSession(Session):
             self._absorb(await self._asnapshot())
             self._fail(exc)
         self.log.mark_applied(self.thread_id, interrupt_ids, values)
-        self._absorb(await self._asnapshot())
+        await self._arefresh()
 
     async def _arecover(self) -> None:
         unapplied = self.log.unapplied(self.thread_id)
