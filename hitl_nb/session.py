@@ -21,6 +21,7 @@ from langgraph.types import Command
 from . import _queue, context, formats
 from ._autodecide import AutoPass
 from ._faults import fault, owner_id
+from ._lease import keep_lease
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -341,7 +342,8 @@ class Session:
         values = self._resume_map(interrupt_ids)
         try:
             self._resuming = True
-            self._run(Command(resume=values))
+            with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
+                self._run(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
