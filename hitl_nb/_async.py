@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from langgraph.types import Command
 
 from . import _queue, formats
 from ._autodecide import AutoPass
+from ._lease import keep_lease
 from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
 from .session import Session
 
@@ -16,8 +18,9 @@ from .session import Session
 class AsyncSession(Session):
     """A `Session` whose graph runs with ``astream``/``aget_state``.
 
-    ``decide`` (what a button calls) schedules `adecide` on the running loop and returns
-    the task; code can ``await session.adecide(request, decision)`` directly. With a
+    ``decide``, ``resume_now`` and ``retry`` (what buttons call) schedule `adecide`,
+    `aresume_now` and `aretry` on the running loop and return the task; code can
+    ``await session.adecide(request, decision)`` directly. With a
     ``policy``, remembered choices are applied after `astart` and after each resume.
     """
 
@@ -70,12 +73,25 @@ class AsyncSession(Session):
     async def _apending_ids(self) -> set[str]:
         return {i.id for i in (await self.graph.aget_state(self.config)).interrupts}
 
-    def decide(self, request: ReviewRequest, decision: Decision) -> Any:  # type: ignore[override]
+    @staticmethod
+    def _schedule(work: Coroutine[Any, Any, Any]) -> Any:
+        """A task on the running loop (a button click in a notebook), else run it now."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.adecide(request, decision))
-        return asyncio.ensure_future(self.adecide(request, decision))
+            return asyncio.run(work)
+        return asyncio.ensure_future(work)
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Any:  # type: ignore[override]
+        return self._schedule(self.adecide(request, decision))
+
+    def resume_now(self) -> Any:  # type: ignore[override]
+        """`aresume_now` as a task ("Resume now" button): never the sync graph path."""
+        return self._schedule(self.aresume_now())
+
+    def retry(self) -> Any:  # type: ignore[override]
+        """`aretry` as a task (the error panel's retry)."""
+        return self._schedule(self.aretry())
 
     async def adecide(self, request: ReviewRequest, decision: Decision) -> Decision:
         decision = self._stamp(decision)
@@ -136,7 +152,8 @@ class AsyncSession(Session):
             return
         values = self._resume_map(interrupt_ids)
         try:
-            await self._arun(Command(resume=values))
+            with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
+                await self._arun(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc

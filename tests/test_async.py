@@ -12,7 +12,7 @@ from langgraph.types import interrupt
 import hitl_nb
 from hitl_nb import Decision, DecisionLog, RiskPolicy
 
-from .graphs import State, loop, mails
+from .graphs import State, loop, mails, parallel
 from .test_policy_remember import StackDepths
 
 
@@ -231,3 +231,35 @@ def test_a_chain_of_remembered_decisions_loops_in_one_astart(db):
     view = asyncio.run(main())
     assert view.done and view.result["answers"] == ["approve"] * 12
     assert len(policy.depths) == 12 and len(set(policy.depths)) == 1, policy.depths
+
+
+def test_resume_now_and_retry_buttons_take_the_async_path(db):
+    """The session view's "Resume now" and retry call ``session.resume_now()`` /
+    ``retry()``: on an async session they must schedule the awaited path (the sync path
+    would call an AsyncSqliteSaver synchronously from the loop's thread and fail)."""
+
+    async def main():
+        graph = parallel(await hitl_nb.acheckpointer(db))
+        try:
+            view = await hitl_nb.areview(graph, {}, thread_id="p1", log=db, display=False,
+                                         reviewer="ana")
+            by_action = {c.request.action: c for c in view.cards}
+            await by_action["delete_rows"].approve()
+            task = view.resume_now()                      # the button's handler
+            assert isinstance(task, asyncio.Future)
+            await task
+            assert [r.action for r in view.pending] == ["send_email"]
+            retried = view.retry()                        # nothing recorded: a no-op task
+            assert isinstance(retried, asyncio.Future)
+            await retried
+            assert [r.action for r in view.pending] == ["send_email"]
+            await by_action["send_email"].approve()
+            return view
+        finally:
+            await graph.checkpointer.conn.close()
+
+    view = asyncio.run(main())
+    assert view.done and view.error is None
+    df = DecisionLog(db).to_pandas()
+    assert sorted(df.action) == ["delete_rows", "send_email"]
+    assert set(df.status) == {"applied"}
