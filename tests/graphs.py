@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -80,14 +81,16 @@ def failing(checkpointer: Any, fail: dict) -> Any:
     return b.compile(checkpointer=checkpointer)
 
 
-def side_effect(checkpointer: Any, path: str) -> Any:
-    """review -> act: ``act`` appends one line to ``path`` per approved run (to count)."""
+def side_effect(checkpointer: Any, path: str, delay: float = 0.0) -> Any:
+    """review -> act: ``act`` appends one line to ``path`` per approved run (to count),
+    after ``delay`` seconds (a slow tool)."""
 
     def review(state: State) -> dict:
         answer = interrupt({"action": "append_line", "args": {"path": path}})
         return {"answers": [answer["type"]]}
 
     def act(state: State) -> dict:
+        time.sleep(delay)
         if state["answers"][-1] == "approve":
             with open(path, "a") as f:
                 f.write("acted\n")
