@@ -7,7 +7,10 @@ alternative: a loop of ``graph.get_state`` over every thread.
 
 Setup runs the payment graph once per thread up to its review (``graph.invoke``) and
 notes each interrupt in the queue table with ``DecisionLog.note_requests``, exactly as a
-`Session` does. Targets: the inbox lists them in < 1 s and >= 20x faster than the loop.
+`Session` does. Targets: the inbox lists them (thread, action, tier, confidence, age,
+claimed by: ``Inbox(...).to_pandas()``, what the issue asks the listing to show) in < 1 s
+and >= 20x faster than the loop. Also shown: ``Inbox(...).pending``, which builds all
+10,000 `ReviewRequest` objects with their arguments (a heavier result than the listing).
 """
 
 from __future__ import annotations
@@ -81,9 +84,12 @@ def best_of(runs: int, fn) -> tuple[float, object]:
     return best, out
 
 
-def measure(graph: object, target: str, n: int) -> tuple[float, float]:
-    """Seconds to list ``n`` pending threads with `Inbox` (best of 3) and with a loop of
+def measure(graph: object, target: str, n: int) -> tuple[float, float, float]:
+    """Seconds to list ``n`` pending threads with `Inbox` (the table, and every request
+    as an object; best of 3 each, opening included) and with a loop of
     ``graph.get_state`` that parses every thread's interrupts (best of 2)."""
+    t_table, table = best_of(3, lambda: hitl_nb.Inbox(target, expire=False).to_pandas())
+    assert len(table) == n and table.thread_id.nunique() == n, (len(table), n)
     t_inbox, pending = best_of(3, lambda: hitl_nb.Inbox(target, expire=False).pending)
     assert len(pending) == n, (len(pending), n)
 
@@ -100,7 +106,8 @@ def measure(graph: object, target: str, n: int) -> tuple[float, float]:
 
     t_loop, found = best_of(1 if n > 20_000 else 2, loop)
     assert len(found) == n, (len(found), n)
-    return t_inbox, t_loop
+    assert {r.key for r in found} == {r.key for r in pending}
+    return t_table, t_inbox, t_loop
 
 
 def run(quick: bool) -> list[dict]:
@@ -110,11 +117,14 @@ def run(quick: bool) -> list[dict]:
     n = 500 if quick else 10_000
     with tempfile.TemporaryDirectory(prefix="bench_inbox_") as tmp:
         target = os.path.join(tmp, "inbox.db")
-        t_inbox, t_loop = measure(setup(target, n), target, n)
-    return [result(f"inbox of {n:,} pending threads (SQLite)",
+        t_table, t_inbox, t_loop = measure(setup(target, n), target, n)
+    note = "best of 3 (Inbox) and of 2 (loop), after running each thread"
+    return [result(f"inbox listing of {n:,} pending threads (SQLite, to_pandas)",
                    baseline="loop of graph.get_state", baseline_value=t_loop,
-                   value=t_inbox, min_speedup=20, max_value=1.0,
-                   note="best of 3 (Inbox) and of 2 (loop), after running each thread")]
+                   value=t_table, min_speedup=20, max_value=1.0, note=note),
+            result(f"inbox.pending: {n:,} ReviewRequest objects (SQLite)",
+                   baseline="loop of graph.get_state", baseline_value=t_loop,
+                   value=t_inbox, note=note)]
 
 
 def main() -> int:
@@ -132,16 +142,19 @@ def main() -> int:
     graph = setup(target, n)
     print(f"  set-up (run each thread to its review): {time.perf_counter() - start:.1f} s")
 
-    t_inbox, t_loop = measure(graph, target, n)
-    ratio = t_loop / t_inbox
-    ok = t_inbox < 1.0 and ratio >= 20
-    print(f"  Inbox(...).pending:        {t_inbox * 1000:8.1f} ms  (best of 3, incl. opening)")
+    t_table, t_inbox, t_loop = measure(graph, target, n)
+    ratio = t_loop / t_table
+    ok = t_table < 1.0 and ratio >= 20
+    print(f"  Inbox(...).to_pandas():    {t_table * 1000:8.1f} ms  (best of 3, incl. opening)")
+    print(f"  Inbox(...).pending:        {t_inbox * 1000:8.1f} ms  (best of 3, incl. opening;"
+          f" {t_loop / t_inbox:.1f}x)")
     print(f"  loop of graph.get_state:   {t_loop * 1000:8.1f} ms  (best of 2, parsing interrupts)")
-    print(f"  ratio: {ratio:.1f}x faster  -> target < 1 s and >= 20x: "
+    print(f"  listing ratio: {ratio:.1f}x faster  -> target < 1 s and >= 20x: "
           f"{'met' if ok else 'NOT met'}")
     print(json.dumps({"bench": "inbox", "threads": n, "cores": os.cpu_count(),
-                      "inbox_s": round(t_inbox, 4), "get_state_loop_s": round(t_loop, 4),
-                      "ratio": round(ratio, 1), "target_met": ok}))
+                      "table_s": round(t_table, 4), "pending_s": round(t_inbox, 4),
+                      "get_state_loop_s": round(t_loop, 4), "ratio": round(ratio, 1),
+                      "pending_ratio": round(t_loop / t_inbox, 1), "target_met": ok}))
     return 0
 
 

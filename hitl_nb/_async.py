@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from langgraph.types import Command
 
 from . import _queue, formats
-from .model import AlreadyDecided, Decision, Expired, HitlError, ReviewRequest
+from ._autodecide import AutoPass
+from ._lease import keep_lease
+from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
 from .session import Session
 
 
 class AsyncSession(Session):
     """A `Session` whose graph runs with ``astream``/``aget_state``.
 
-    ``decide`` (what a button calls) schedules `adecide` on the running loop and returns
-    the task; code can ``await session.adecide(request, decision)`` directly.
+    ``decide``, ``resume_now`` and ``retry`` (what buttons call) schedule `adecide`,
+    `aresume_now` and `aretry` on the running loop and return the task; code can
+    ``await session.adecide(request, decision)`` directly. With a
+    ``policy``, remembered choices are applied after `astart` and after each resume.
     """
 
     async def astart(self, input: Any = None) -> AsyncSession:
         if input is None:
-            self._absorb(await self._asnapshot())
+            await self._arefresh()
             _queue.expire_due(self)  # records the timeout decisions; _arecover applies them
             await self._arecover()
         else:
             await self._arun(input)
+            await self._aauto_decide()
             if _queue.expire_due(self):
                 await self._arecover()
         return self
@@ -44,15 +50,48 @@ class AsyncSession(Session):
     async def _asnapshot(self) -> Any:
         return await self.graph.aget_state(self.config, subgraphs=True)
 
+    async def _arefresh(self) -> None:
+        """`Session._refresh`, awaited: read the thread, then apply remembered choices."""
+        self._absorb(await self._asnapshot())
+        await self._aauto_decide()
+
+    def _auto_decide(self) -> None:
+        """Sync paths never decide alone here: `_aauto_decide` does, awaited."""
+
+    async def _aauto_decide(self) -> None:
+        """`Session._auto_decide` through `adecide` (recorded, leased, resumed alike)."""
+        with AutoPass(self) as todo:
+            while (found := todo.next()) is not None:
+                try:
+                    await self.adecide(*found)
+                except ClaimedByOther:
+                    continue  # left to the reviewer who claimed it
+                except AlreadyDecided:  # another process decided (or resumes) it
+                    self._absorb(await self._asnapshot())
+                    return
+
     async def _apending_ids(self) -> set[str]:
         return {i.id for i in (await self.graph.aget_state(self.config)).interrupts}
 
-    def decide(self, request: ReviewRequest, decision: Decision) -> Any:  # type: ignore[override]
+    @staticmethod
+    def _schedule(work: Coroutine[Any, Any, Any]) -> Any:
+        """A task on the running loop (a button click in a notebook), else run it now."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.adecide(request, decision))
-        return asyncio.ensure_future(self.adecide(request, decision))
+            return asyncio.run(work)
+        return asyncio.ensure_future(work)
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Any:  # type: ignore[override]
+        return self._schedule(self.adecide(request, decision))
+
+    def resume_now(self) -> Any:  # type: ignore[override]
+        """`aresume_now` as a task ("Resume now" button): never the sync graph path."""
+        return self._schedule(self.aresume_now())
+
+    def retry(self) -> Any:  # type: ignore[override]
+        """`aretry` as a task (the error panel's retry)."""
+        return self._schedule(self.aretry())
 
     async def adecide(self, request: ReviewRequest, decision: Decision) -> Decision:
         decision = self._stamp(decision)
@@ -66,6 +105,8 @@ class AsyncSession(Session):
             return decision
         if not self.pending:
             await self._aapply(self._ready_interrupts())
+        else:
+            await self._aauto_decide()
         return decision
 
     def expire(self) -> list[ReviewRequest]:
@@ -89,7 +130,7 @@ class AsyncSession(Session):
 
     async def aretry(self) -> None:
         self.error = None
-        self._absorb(await self._asnapshot())
+        await self._arefresh()
         await self._arecover()
 
     async def _aapply(self, interrupt_ids: list[str]) -> None:
@@ -107,18 +148,19 @@ class AsyncSession(Session):
             self.log.mark_applied(self.thread_id, gone, {})
             interrupt_ids = [i for i in interrupt_ids if i in live]
         if not interrupt_ids:
-            self._absorb(await self._asnapshot())
+            await self._arefresh()
             return
         values = self._resume_map(interrupt_ids)
         try:
-            await self._arun(Command(resume=values))
+            with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
+                await self._arun(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
             self._absorb(await self._asnapshot())
             self._fail(exc)
         self.log.mark_applied(self.thread_id, interrupt_ids, values)
-        self._absorb(await self._asnapshot())
+        await self._arefresh()
 
     async def _arecover(self) -> None:
         unapplied = self.log.unapplied(self.thread_id)

@@ -109,9 +109,11 @@ class QueueLog:
                    tier: str | None = None, older_than_s: float | None = None,
                    reviewer: str | None = None, thread_id: str | None = None,
                    order: str = "age", limit: int | None = None, offset: int = 0,
-                   now: datetime | None = None, due: bool = False) -> list[tuple]:
+                   now: datetime | None = None, due: bool = False,
+                   request: bool = True) -> list[tuple]:
         """`queue` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`);
-        ``due=True`` keeps only requests whose deadline has passed at ``now``."""
+        ``due=True`` keeps only requests whose deadline has passed at ``now``;
+        ``request=False`` leaves the stored request out (None), for listings."""
         self.setup()
         where, params = self._filters(state, action, tier, older_than_s, reviewer, thread_id,
                                       now)
@@ -120,7 +122,8 @@ class QueueLog:
             params.append((now or datetime.now(timezone.utc)).timestamp())
         if order not in _ORDER:
             raise HitlError(f"unknown order {order!r}; use one of {', '.join(_ORDER)}")
-        sql = ("SELECT " + ", ".join(f"r.{c}" for c in QUEUE_COLUMNS) +
+        sql = ("SELECT " + ", ".join("NULL" if c == "request" and not request else f"r.{c}"
+                                     for c in QUEUE_COLUMNS) +
                ", CASE WHEN r.approvals > 1 THEN (SELECT COUNT(*) FROM hitl_votes v WHERE"
                " v.thread_id = r.thread_id AND v.interrupt_id = r.interrupt_id AND"
                " v.action_index = r.action_index AND v.vote = 'approve') ELSE 0 END"

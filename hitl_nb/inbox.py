@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -26,6 +25,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _queue, formats
+from ._fastjson import loads
+from ._inbox_table import approvals_text, table
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -77,25 +78,28 @@ def requests_from_rows(rows: list[tuple], now: float | None = None) -> list[Revi
 
 
 def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
-    summaries = json.loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
+    summaries = loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
+    stamp, utc = datetime.fromtimestamp, timezone.utc
     out = []
+    append = out.append
     for (thread, iid, index, action, requested, _, state, confidence, _tier, expires,
          approvals, holder, until, so_far), data in zip(rows, summaries, strict=True):
-        risk = data.get("risk")
+        get = data.get
+        risk = get("risk")
         claimed = until is not None and until > now
-        out.append(ReviewRequest(
-            action=action, args=data.get("args"), description=data.get("description"),
-            allowed=tuple(data.get("allowed") or ("approve", "reject")),
-            format=data.get("format") or "plain", thread_id=thread, interrupt_id=iid,
-            index=index, count=data.get("count") or 1, node=data.get("node"),
-            task=data.get("task"), confidence=confidence,
+        append(ReviewRequest(
+            action, get("args"), get("description"),
+            tuple(get("allowed") or ("approve", "reject")), get("format") or "plain",
+            thread, iid, index, get("count") or 1, get("node"), task=get("task"),
+            confidence=confidence,
             risk=Risk(risk["tier"], risk["score"], tuple(risk["reasons"])) if risk else None,
-            requested_at=_dt(requested), expires_at=_dt(expires),
-            on_timeout=data.get("on_timeout") or "reject", approvals=approvals or 1,
-            rejections=data.get("rejections") or 1,
+            requested_at=None if requested is None else stamp(requested, utc),
+            expires_at=None if expires is None else stamp(expires, utc),
+            on_timeout=get("on_timeout") or "reject", approvals=approvals or 1,
+            rejections=get("rejections") or 1,
             extra={"state": state, "approvals_so_far": so_far,
                    "claimed_by": holder if claimed else None,
-                   "claimed_until": _dt(until) if claimed else None}))
+                   "claimed_until": stamp(until, utc) if claimed else None}))
     return out
 
 
@@ -152,28 +156,18 @@ class Inbox:
         return sorted({r["action"] for r in self.log.queue()})
 
     def to_pandas(self, **filters: Any) -> Any:
-        """The open requests as a DataFrame: thread, action, tier, confidence, age, ..."""
-        import pandas as pd
-
+        """The open requests (filtered as in `list`) as a DataFrame: thread_id,
+        interrupt_id, index, action, tier, confidence, requested_at, age_s, expires_at,
+        approvals ("1 of 2 approvals") and claimed_by, read from the queue's columns
+        alone (no request is parsed), so 10,000 rows take a few tens of milliseconds."""
         now = self.clock()
-        rows = [{
-            "thread_id": r.thread_id, "interrupt_id": r.interrupt_id, "index": r.index,
-            "action": r.action, "tier": r.risk.tier if r.risk else None,
-            "confidence": r.confidence, "requested_at": r.requested_at,
-            "age_s": (now - r.requested_at).total_seconds() if r.requested_at else None,
-            "expires_at": r.expires_at, "approvals": self.approvals_text(r),
-            "claimed_by": r.extra.get("claimed_by"),
-        } for r in self.list(**filters)]
-        return pd.DataFrame(rows, columns=["thread_id", "interrupt_id", "index", "action",
-                                           "tier", "confidence", "requested_at", "age_s",
-                                           "expires_at", "approvals", "claimed_by"])
+        rows = self.log.queue_rows(now=now, request=False, **filters)
+        return table(rows, now.timestamp())
 
     @staticmethod
     def approvals_text(request: ReviewRequest) -> str:
         """"1 of 2 approvals", or "" for a single-approval request."""
-        if request.approvals <= 1:
-            return ""
-        return f"{request.extra.get('approvals_so_far', 0)} of {request.approvals} approvals"
+        return approvals_text(request.approvals, request.extra.get("approvals_so_far"))
 
     # -- claims -----------------------------------------------------------------------------
     def claim(self, request: ReviewRequest, reviewer: str | None = None,

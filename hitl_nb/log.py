@@ -227,6 +227,17 @@ class DecisionLog(QueueLog, LogData):
                 (owner, now + lease_s, thread_id, *interrupt_ids))
         return True
 
+    def renew(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
+              lease_s: float = 300.0) -> int:
+        """Extend ``owner``'s lease on decisions it is applying; how many rows it held."""
+        marks = ", ".join("?" for _ in interrupt_ids)
+        with self._db.transaction() as cur:
+            cur.execute(self._q(
+                f"UPDATE hitl_decisions SET lease_until = ? WHERE thread_id = ? AND owner = ?"
+                f" AND status = 'applying' AND interrupt_id IN ({marks})"),
+                (time.time() + lease_s, thread_id, owner, *interrupt_ids))
+            return cur.rowcount or 0
+
     def mark_applied(self, thread_id: str, interrupt_ids: Sequence[str],
                      resume_values: dict[str, Any]) -> None:
         self.setup()

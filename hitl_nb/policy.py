@@ -268,8 +268,10 @@ class RiskPolicy:
 
     def remembered_decision(self, request: ReviewRequest) -> Decision | None:
         """The automatic decision a remembered choice makes for ``request`` (when the
-        request allows it), else None. `hitl_nb.review(..., policy=...)` applies these."""
-        if self.memory.choice(request.action) is None:
+        request allows it), else None. `hitl_nb.review(..., policy=...)` applies these.
+        Never for a request that needs several approvals (M-of-N): one remembered click
+        must not stand in for the distinct reviewers its quorum asks for."""
+        if request.approvals > 1 or self.memory.choice(request.action) is None:
             return None
         verdict = self.verdict(request.action, request.args, request.confidence,
                                {"uncertainty": request.uncertainty}, history=History())

@@ -19,10 +19,13 @@ from typing import Any
 from langgraph.types import Command
 
 from . import _queue, context, formats
+from ._autodecide import AutoPass
 from ._faults import fault, owner_id
+from ._lease import keep_lease
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
+    ClaimedByOther,
     Decision,
     HitlError,
     MissingCheckpointer,
@@ -145,6 +148,7 @@ class Session:
                 f"hitl_nb.review(graph, None, thread_id={self.thread_id!r}), or pass a new "
                 "thread_id")
         self._run(input)
+        self._auto_decide()
         if _queue.expire_due(self):
             self._recover()
         return self
@@ -158,7 +162,7 @@ class Session:
                 self._progress(mode, chunk)
         finally:
             self.busy = False
-        self._refresh()
+        self._absorb(self.graph.get_state(self.config, subgraphs=True))  # _apply marks first
 
     def _progress(self, mode: str, chunk: Any) -> None:
         if mode == "updates" and getattr(self, "_resuming", False):
@@ -168,11 +172,10 @@ class Session:
             self.steps.append(str(chunk.get("name")))
             self._emit("progress", f"running {chunk.get('name')}")
 
-    def _refresh(self, snapshot: Any = None) -> None:
-        """Read the thread's pending interrupts (or its result) from the checkpointer."""
-        snapshot = snapshot if snapshot is not None else self.graph.get_state(self.config,
-                                                                             subgraphs=True)
-        self._absorb(snapshot)
+    def _refresh(self) -> None:
+        """Read the thread's pending interrupts (or its result), then apply remembered
+        choices (`_auto_decide`)."""
+        self._absorb(self.graph.get_state(self.config, subgraphs=True))
         self._auto_decide()
 
     def _absorb(self, snapshot: Any) -> None:
@@ -240,18 +243,16 @@ class Session:
     def _auto_decide(self) -> None:
         """Decide alone the pending requests whose tool has a remembered choice (policy:
         "always allow/reject this tool"); logged with reviewer ``policy:remembered-...``.
-        Sync sessions only (an async session's decide returns a task)."""
-        if self.policy is None or type(self).decide is not Session.decide:
-            return
-        while True:
-            todo = [(r, d) for r in self.pending
-                    if (d := self.policy.remembered_decision(r)) is not None]
-            if not todo:
-                return
-            try:
-                self.decide(*todo[0])  # may resume the graph, which refreshes (and recurses)
-            except AlreadyDecided:
-                return
+        Stops when another process decided one; leaves one claimed by a reviewer."""
+        with AutoPass(self) as todo:
+            while (found := todo.next()) is not None:
+                try:
+                    self.decide(*found)  # may resume; the graph's next requests come next
+                except ClaimedByOther:
+                    continue  # left to the reviewer who claimed it
+                except AlreadyDecided:  # another process decided (or resumes) it
+                    self._refresh()
+                    return
 
     def resume_now(self) -> None:
         """Resume with the interrupts decided so far; the others stay pending."""
@@ -341,7 +342,8 @@ class Session:
         values = self._resume_map(interrupt_ids)
         try:
             self._resuming = True
-            self._run(Command(resume=values))
+            with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
+                self._run(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -80,14 +81,16 @@ def failing(checkpointer: Any, fail: dict) -> Any:
     return b.compile(checkpointer=checkpointer)
 
 
-def side_effect(checkpointer: Any, path: str) -> Any:
-    """review -> act: ``act`` appends one line to ``path`` per approved run (to count)."""
+def side_effect(checkpointer: Any, path: str, delay: float = 0.0) -> Any:
+    """review -> act: ``act`` appends one line to ``path`` per approved run (to count),
+    after ``delay`` seconds (a slow tool)."""
 
     def review(state: State) -> dict:
         answer = interrupt({"action": "append_line", "args": {"path": path}})
         return {"answers": [answer["type"]]}
 
     def act(state: State) -> dict:
+        time.sleep(delay)
         if state["answers"][-1] == "approve":
             with open(path, "a") as f:
                 f.write("acted\n")
@@ -99,4 +102,45 @@ def side_effect(checkpointer: Any, path: str) -> Any:
     b.add_edge(START, "review")
     b.add_edge("review", "act")
     b.add_edge("act", END)
+    return b.compile(checkpointer=checkpointer)
+
+
+def mails(checkpointer: Any, *, asynchronous: bool = False) -> Any:
+    """Two ``send_email`` interrupts in a row, then a ``post_tweet`` one; each answer lands
+    in ``answers`` as "tool:type". With ``asynchronous`` the nodes are coroutines."""
+
+    def asker(tool: str, args: dict) -> Any:
+        def ask(state: State) -> dict:
+            return {"answers": [f"{tool}:{interrupt({'action': tool, 'args': args})['type']}"]}
+
+        async def aask(state: State) -> dict:
+            return ask(state)
+
+        return aask if asynchronous else ask
+
+    b = StateGraph(State)
+    b.add_node("mail_cfo", asker("send_email", {"to": "cfo@example.com"}))
+    b.add_node("mail_ceo", asker("send_email", {"to": "ceo@example.com"}))
+    b.add_node("tweet", asker("post_tweet", {"text": "Q3 is out"}))
+    b.add_edge(START, "mail_cfo")
+    b.add_edge("mail_cfo", "mail_ceo")
+    b.add_edge("mail_ceo", "tweet")
+    b.add_edge("tweet", END)
+    return b.compile(checkpointer=checkpointer)
+
+
+def loop(checkpointer: Any, times: int, *, asynchronous: bool = False) -> Any:
+    """One node asking ``send_email`` ``times`` times, a new interrupt per run of it."""
+
+    def ask(state: State) -> dict:
+        n = len(state.get("answers", []))
+        return {"answers": [interrupt({"action": "send_email", "args": {"n": n}})["type"]]}
+
+    async def aask(state: State) -> dict:
+        return ask(state)
+
+    b = StateGraph(State)
+    b.add_node("ask", aask if asynchronous else ask)
+    b.add_edge(START, "ask")
+    b.add_conditional_edges("ask", lambda s: END if len(s["answers"]) >= times else "ask")
     return b.compile(checkpointer=checkpointer)

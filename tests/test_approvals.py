@@ -98,3 +98,25 @@ def test_a_voter_claim_does_not_block_the_second_voter(backend, ledger):
     bob = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
     bob.decide(bob.pending[0], Decision("approve"))
     assert bob.done and ledger_counts(ledger) == {"t0": 1}
+
+
+def test_remembered_allow_never_stands_in_for_a_quorum(backend, ledger):
+    """"Always allow pay" decides single-approval payments alone, but a payment that needs
+    two distinct reviewers still waits for both people."""
+    from hitl_nb import RiskPolicy
+
+    graph, log = team(backend, ledger)
+    start_threads(graph, log, 1, prefix="one")
+    start_threads(graph, log, 1, prefix="two", approvals=2)
+    policy = RiskPolicy()
+    policy.remember("pay", "allow")
+    single = Session(graph, thread_id="one0", log=log, reviewer="ana", policy=policy).start(None)
+    assert single.done and ledger_counts(ledger) == {"one0": 1}
+    quorum = Session(graph, thread_id="two0", log=log, reviewer="ana", policy=policy).start(None)
+    assert not quorum.done and [r.action for r in quorum.pending] == ["pay"]
+    assert len(log.votes_frame()) == 0                      # no vote cast by the policy
+    quorum.decide(quorum.pending[0], Decision("approve"))
+    bob = Session(graph, thread_id="two0", log=log, reviewer="bob", policy=policy).start(None)
+    bob.decide(bob.pending[0], Decision("approve"))
+    assert bob.done and ledger_counts(ledger) == {"one0": 1, "two0": 1}
+    assert sorted(log.votes_frame().reviewer) == ["ana", "bob"]

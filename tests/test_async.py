@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
 import hitl_nb
+from hitl_nb import Decision, DecisionLog, RiskPolicy
 
-from .graphs import State
+from .graphs import State, loop, mails, parallel
+from .test_policy_remember import StackDepths
 
 
 def _async_graph(checkpointer):
@@ -77,3 +80,186 @@ def test_areview_pick_up_after_restart_and_double_decision(db):
     assert picked == interrupt_id
     assert session.done and session.result["log"] == ["skipped"]
     assert len(hitl_nb.DecisionLog(db)) == 1
+
+
+
+# -- remembered policy choices ("always allow/reject this tool") ---------------------------
+@contextlib.asynccontextmanager
+async def _mails(db):
+    """The `mails` graph (send_email, send_email, post_tweet) on a fresh async checkpointer,
+    its connection closed on the way out (even when an assertion fails)."""
+    graph = mails(await hitl_nb.acheckpointer(db), asynchronous=True)
+    try:
+        yield graph
+    finally:
+        await graph.checkpointer.conn.close()
+
+
+async def _areview(graph, db, graph_input, thread_id, policy):
+    return await hitl_nb.areview(graph, graph_input, thread_id=thread_id, log=db,
+                                 display=False, reviewer="ana", policy=policy)
+
+
+async def _answers(view):
+    """The graph's answers so far: what the resumes delivered."""
+    values = (await view.session.graph.aget_state(view.session.config)).values
+    return values.get("answers", [])
+
+
+def _pending(view):
+    return [(r.action, r.args) for r in view.pending]
+
+
+def _rows(db):
+    df = DecisionLog(db).to_pandas()
+    return list(zip(df.args.map(lambda a: a.get("to")), df.decision, df.reviewer, df.status,
+                    strict=True))
+
+
+TWEET = ("post_tweet", {"text": "Q3 is out"})
+CFO, CEO = "cfo@example.com", "ceo@example.com"
+
+
+def test_always_allow_click_approves_the_next_send_email_alone(db):
+    async def main():
+        async with _mails(db) as graph:
+            view = await _areview(graph, db, {}, "m1", RiskPolicy(log=db))
+            assert _pending(view) == [("send_email", {"to": CFO})]
+            await view.cards[0].remember.allow()       # what "Always allow send_email" does
+            return view, await _answers(view)
+
+    view, answers = asyncio.run(main())
+    assert answers == ["send_email:approve", "send_email:approve"]   # resumed past mail_ceo
+    assert _pending(view) == [TWEET]
+    assert [c.request.action for c in view.cards] == ["post_tweet"]
+    assert _rows(db) == [(CFO, "approve", "ana", "applied"),
+                         (CEO, "approve", "policy:remembered-allow", "applied")]
+
+
+def test_remembered_reject_rejects_each_send_email_at_astart(db):
+    policy = RiskPolicy(log=db)
+    policy.remember("send_email", "reject")
+
+    async def main():
+        async with _mails(db) as graph:
+            view = await _areview(graph, db, {}, "m2", policy)
+            return view, await _answers(view)
+
+    view, answers = asyncio.run(main())
+    assert answers == ["send_email:reject", "send_email:reject"]
+    assert _pending(view) == [TWEET]
+    assert _rows(db) == [(CFO, "reject", "policy:remembered-reject", "applied"),
+                         (CEO, "reject", "policy:remembered-reject", "applied")]
+
+
+def test_new_async_session_applies_a_persisted_choice_when_picking_up(db):
+    async def run(graph_input):      # each call: a new graph, checkpointer and session
+        async with _mails(db) as graph:
+            view = await _areview(graph, db, graph_input, "m3", RiskPolicy(log=db))
+            return view, await _answers(view)
+
+    view, answers = asyncio.run(run({}))
+    assert (_pending(view), answers) == ([("send_email", {"to": CFO})], [])
+    RiskPolicy(log=db).remember("send_email", "allow", persist=True, reviewer="bo")
+    view, answers = asyncio.run(run(None))
+    assert answers == ["send_email:approve", "send_email:approve"]
+    assert _pending(view) == [TWEET]
+    assert [r[2] for r in _rows(db)] == ["policy:remembered-allow"] * 2
+
+
+class _BobFirst(RiskPolicy):
+    """Another process (bob, on his own connection) decides the first request between
+    the session reading it and this policy answering for it."""
+
+    def __init__(self, db):
+        super().__init__(log=db)
+        self.bob, self.raced = DecisionLog(db), False
+
+    def remembered_decision(self, request):
+        if not self.raced:
+            self.raced = True
+            self.bob.record(request, Decision("reject", reviewer="bob"))
+        return super().remembered_decision(request)
+
+
+def test_request_decided_by_another_process_meanwhile_stops_cleanly(db):
+    policy = _BobFirst(db)
+    policy.remember("send_email", "allow")
+
+    async def main():
+        async with _mails(db) as graph:
+            view = await _areview(graph, db, {}, "m4", policy)      # does not raise
+            at_start = (_pending(view), _rows(db))
+            await view.session.aretry()  # bob's process went away: apply his decision once
+            return at_start, view, await _answers(view)
+
+    (pending, rows), view, answers = asyncio.run(main())
+    assert pending == []                          # bob's decision, read back from the log
+    assert rows == [(CFO, "reject", "bob", "recorded")]
+    assert answers == ["send_email:reject", "send_email:approve"]
+    assert _pending(view) == [TWEET]
+    assert _rows(db) == [(CFO, "reject", "bob", "applied"),
+                         (CEO, "approve", "policy:remembered-allow", "applied")]
+
+
+def test_remembered_choice_leaves_a_request_another_reviewer_claimed(db):
+    async def run(graph_input, policy):
+        async with _mails(db) as graph:
+            view = await _areview(graph, db, graph_input, "m5", policy)
+            return view, await _answers(view)
+
+    view, _ = asyncio.run(run({}, None))
+    DecisionLog(db).claim_review(view.pending[0].key, "bob")
+    RiskPolicy(log=db).remember("send_email", "allow", persist=True)
+    view, answers = asyncio.run(run(None, RiskPolicy(log=db)))     # does not raise
+    assert (_pending(view), answers) == ([("send_email", {"to": CFO})], [])
+    assert _rows(db) == []
+    assert "being reviewed by bob" in view.session.queue_note(view.pending[0])
+
+
+def test_a_chain_of_remembered_decisions_loops_in_one_astart(db):
+    policy = StackDepths(log=db)
+    policy.remember("send_email", "allow")
+
+    async def main():
+        graph = loop(await hitl_nb.acheckpointer(db), 12, asynchronous=True)
+        try:
+            return await _areview(graph, db, {}, "m6", policy)
+        finally:
+            await graph.checkpointer.conn.close()
+
+    view = asyncio.run(main())
+    assert view.done and view.result["answers"] == ["approve"] * 12
+    assert len(policy.depths) == 12 and len(set(policy.depths)) == 1, policy.depths
+
+
+def test_resume_now_and_retry_buttons_take_the_async_path(db):
+    """The session view's "Resume now" and retry call ``session.resume_now()`` /
+    ``retry()``: on an async session they must schedule the awaited path (the sync path
+    would call an AsyncSqliteSaver synchronously from the loop's thread and fail)."""
+
+    async def main():
+        graph = parallel(await hitl_nb.acheckpointer(db))
+        try:
+            view = await hitl_nb.areview(graph, {}, thread_id="p1", log=db, display=False,
+                                         reviewer="ana")
+            by_action = {c.request.action: c for c in view.cards}
+            await by_action["delete_rows"].approve()
+            task = view.resume_now()                      # the button's handler
+            assert isinstance(task, asyncio.Future)
+            await task
+            assert [r.action for r in view.pending] == ["send_email"]
+            retried = view.retry()                        # nothing recorded: a no-op task
+            assert isinstance(retried, asyncio.Future)
+            await retried
+            assert [r.action for r in view.pending] == ["send_email"]
+            await by_action["send_email"].approve()
+            return view
+        finally:
+            await graph.checkpointer.conn.close()
+
+    view = asyncio.run(main())
+    assert view.done and view.error is None
+    df = DecisionLog(db).to_pandas()
+    assert sorted(df.action) == ["delete_rows", "send_email"]
+    assert set(df.status) == {"applied"}

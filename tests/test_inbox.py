@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import hitl_nb
@@ -154,3 +155,57 @@ def test_listing_never_reads_a_thread_state(backend, monkeypatch):
     monkeypatch.setattr(type(graph.checkpointer), "get_tuple", forbidden)
     assert len(inbox.pending) == 3
     assert inbox.count() == 3 and len(inbox.to_pandas()) == 3
+
+
+def _cell(value):
+    """A table cell as the request holds it: None for a missing value."""
+    if pd.isna(value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+def test_table_listing_matches_the_requests_field_by_field(backend):
+    """`Inbox.to_pandas` reads only the queue's columns; every field must agree with the
+    `ReviewRequest` objects of `pending` (claims, votes, deadlines and tiers included)."""
+    graph, log = team(backend, None)
+    start_threads(graph, log, 2)
+    start_threads(graph, log, 1, prefix="big", amount=5000.0, approvals=2)
+    start_threads(graph, log, 1, prefix="late", timeout_s=3600)
+    ana = Session(graph, thread_id="big0", log=log, reviewer="ana").start(None)
+    ana.decide(ana.pending[0], Decision("approve"))          # 1 of 2 approvals
+    inbox = Inbox(backend, reviewer="bob")
+    inbox.claim(next(r for r in inbox.pending if r.thread_id == "t1"), for_s=600)
+
+    table = inbox.to_pandas(order="thread")
+    requests = inbox.list(order="thread")
+    assert list(table.columns) == ["thread_id", "interrupt_id", "index", "action", "tier",
+                                   "confidence", "requested_at", "age_s", "expires_at",
+                                   "approvals", "claimed_by"]
+    assert str(table.requested_at.dtype) == str(table.expires_at.dtype) == "datetime64[us, UTC]"
+    assert table.confidence.dtype == table.age_s.dtype == "float64"
+    assert table.thread_id.tolist() == ["big0", "late0", "t0", "t1"]
+    for row, r in zip(table.itertuples(), requests, strict=True):
+        assert (row.thread_id, row.interrupt_id, row.index, row.action) == \
+            (r.thread_id, r.interrupt_id, r.index, r.action)
+        assert row.tier == r.risk.tier and row.confidence == r.confidence
+        assert row.requested_at.to_pydatetime() == r.requested_at
+        assert _cell(row.expires_at) == r.expires_at
+        assert row.approvals == Inbox.approvals_text(r)
+        assert _cell(row.claimed_by) == r.extra["claimed_by"]
+    assert table.set_index("thread_id").approvals.to_dict() == \
+        {"big0": "1 of 2 approvals", "late0": "", "t0": "", "t1": ""}
+    assert [_cell(v) for v in table.claimed_by] == [None, None, None, "bob"]
+    assert table.tier.tolist() == ["always", "uncertain", "uncertain", "uncertain"]
+    assert table.expires_at.isna().tolist() == [True, False, True, True]
+    assert (table.age_s >= 0).all() and (table.age_s < 300).all()
+    assert inbox.to_pandas(tier="always").thread_id.tolist() == ["big0"]
+    assert inbox.to_pandas(reviewer="bob").thread_id.tolist() == ["t1"]
+    assert inbox.to_pandas(order="thread", limit=2, offset=1).thread_id.tolist() == \
+        ["late0", "t0"]
+
+
+def test_table_listing_of_an_empty_queue_keeps_its_columns_and_types(backend):
+    table = Inbox(backend).to_pandas()
+    assert len(table) == 0 and len(table.columns) == 11
+    assert str(table.requested_at.dtype) == "datetime64[us, UTC]"
+    assert table.confidence.dtype == "float64" and table["index"].dtype == "int64"

@@ -15,6 +15,7 @@ import pytest
 import hitl_nb
 from hitl_nb import RiskPolicy
 
+from .graphs import loop, mails
 from .test_policy_gate import agent_graph
 
 
@@ -128,3 +129,39 @@ def test_session_with_policy_puts_risk_on_cards_of_other_formats(seed, start, db
     session = start(seed, {"task": "send the Q3 numbers"}, policy=policy)
     assert session.pending[0].risk.reasons == (
         "Email the CFO the Q3 revenue summary is irreversible",)
+
+
+def test_session_picking_up_a_thread_applies_a_persisted_choice(db, start):
+    graph = mails(hitl_nb.checkpointer(db))
+    assert [r.action for r in start(graph, {}, thread_id="m1").pending] == ["send_email"]
+    RiskPolicy(log=db).remember("send_email", "allow", persist=True)
+    later = start(graph, None, thread_id="m1", policy=RiskPolicy(log=db))   # a new session
+    assert [(r.action, r.args) for r in later.pending] == [("post_tweet", {"text": "Q3 is out"})]
+    state = graph.get_state({"configurable": {"thread_id": "m1"}}).values
+    assert state["answers"] == ["send_email:approve", "send_email:approve"]
+    df = hitl_nb.DecisionLog(db).to_pandas()
+    assert list(zip(df.reviewer, df.status, strict=True)) == [
+        ("policy:remembered-allow", "applied")] * 2
+
+
+class StackDepths(RiskPolicy):
+    """Notes how deep the call stack is each time a session asks for a remembered choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.depths: list[int] = []
+
+    def remembered_decision(self, request):
+        frame, depth = sys._getframe(), 0
+        while frame is not None:
+            frame, depth = frame.f_back, depth + 1
+        self.depths.append(depth)
+        return super().remembered_decision(request)
+
+
+def test_a_chain_of_remembered_decisions_loops_instead_of_recursing(db, start):
+    policy = StackDepths(log=db)
+    policy.remember("send_email", "allow")
+    session = start(loop(hitl_nb.checkpointer(db), 12), {}, policy=policy)
+    assert session.done and session.result["answers"] == ["approve"] * 12
+    assert len(policy.depths) == 12 and len(set(policy.depths)) == 1, policy.depths

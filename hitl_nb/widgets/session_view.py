@@ -72,11 +72,11 @@ class SessionView(w.VBox):
     def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
         return self.session.decide(request, decision)
 
-    def resume_now(self) -> None:
-        self.session.resume_now()
+    def resume_now(self) -> Any:
+        return self.session.resume_now()  # a task with an AsyncSession
 
-    def retry(self) -> None:
-        self.session.retry()
+    def retry(self) -> Any:
+        return self.session.retry()
 
     # -- rendering ------------------------------------------------------------------
     def _card(self, request: ReviewRequest) -> ReviewCard:

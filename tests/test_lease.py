@@ -1,0 +1,50 @@
+"""A resume that runs longer than its lease keeps the lease (heartbeat), so no other
+process, here or on another host, takes the decision over and applies it twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import hitl_nb
+from hitl_nb import Decision, DecisionLog, Session
+from tests.graphs import side_effect
+
+
+def test_slow_resume_renews_its_lease_until_applied(backend, tmp_path):
+    ledger = tmp_path / "ledger.txt"
+    graph = side_effect(hitl_nb.checkpointer(backend), str(ledger), delay=1.2)
+    log = DecisionLog(backend)
+    session = Session(graph, thread_id="t0", log=log, reviewer="ana", lease_s=0.3)
+    session.start({})
+    request = session.pending[0]
+    worker = threading.Thread(target=session.decide, args=(request, Decision("approve")))
+    worker.start()
+    try:
+        time.sleep(0.8)  # the first lease (0.3 s) ran out long ago: only renewal holds it
+        status, owner, until = log._db.query(log._q(
+            "SELECT status, owner, lease_until FROM hitl_decisions WHERE thread_id = ?"),
+            ("t0",))[0]
+        assert (status, owner) == ("applying", session.owner)
+        assert until > time.time()
+        assert not log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.3)
+        assert not Session(graph, thread_id="t0", log=DecisionLog(backend)).start(None).done
+    finally:
+        worker.join(timeout=30)
+    assert session.done and ledger.read_text() == "acted\n"
+    assert log.to_pandas()[["status", "owner"]].astype(object).values.tolist() == \
+        [["applied", session.owner]]
+    time.sleep(0.4)  # the heartbeat stopped with the resume: nothing renews an applied row
+    assert log._db.query(log._q("SELECT lease_until FROM hitl_decisions"))[0][0] is None
+
+
+def test_renew_only_extends_a_lease_its_owner_holds(backend, tmp_path):
+    graph = side_effect(hitl_nb.checkpointer(backend), str(tmp_path / "ledger.txt"))
+    log = DecisionLog(backend)
+    session = Session(graph, thread_id="t0", log=log, reviewer="ana").start({})
+    request = session.pending[0]
+    log.record(request, Decision("approve", reviewer="ana"))
+    assert log.renew("t0", [request.interrupt_id], "me:1:x", lease_s=60) == 0  # not claimed
+    assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60)
+    assert log.renew("t0", [request.interrupt_id], "me:1:x", lease_s=60) == 0  # not mine
+    assert log.renew("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60) == 1
