@@ -127,7 +127,8 @@ def test_each_benchmark_runs_quick_with_well_formed_rows(script):
 @pytest.mark.slow
 def test_import_hitl_nb_leaves_the_heavy_libraries_unloaded():
     """pandas, jsonschema, matplotlib, slack and psycopg load on first use (issue 10)."""
-    heavy = ["pandas", "numpy", "pyarrow", "jsonschema", "matplotlib", "slack_sdk", "psycopg"]
+    heavy = ["pandas", "numpy", "pyarrow", "adbc_driver_manager", "jsonschema", "matplotlib",
+             "slack_sdk", "psycopg"]
     code = f"import sys, hitl_nb; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=bench_import._env())
