@@ -1,11 +1,10 @@
 """``hitl_decisions`` -> Arrow -> pandas, with no Python object per value (``data`` extra).
 
 ADBC's SQLite driver (``adbc-driver-sqlite``) steps the query in C and appends each value
-to Arrow buffers; the columns are then typed with Arrow compute and handed to pandas
-mostly without copies: strings stay Arrow strings (pandas' ``string`` dtype is
-Arrow-backed), JSON columns keep their Arrow text (`JSONArray.from_arrow`), categoricals
-are built from codes. `_frame.load` takes this path for a file-backed SQLite log when
-``adbc_driver_sqlite`` imports, and its own (stdlib) path otherwise or on any error here.
+to Arrow buffers; `hitl_nb._frame_arrow_types` then types the columns with Arrow compute
+and hands them to pandas mostly without copies. `_frame.load` takes this path for a
+file-backed SQLite log when ``adbc_driver_sqlite`` imports, and its own (stdlib) path
+otherwise or on any error here.
 
 - **Types.** The driver infers each column's type from its first batch and refuses a
   value of another kind later (a column NULL in its first rows would become int64 and then
@@ -32,8 +31,8 @@ from typing import Any
 
 import pandas as pd
 
-from ._frame import CATEGORIES, FLOATS, INTS, ORDER, STRINGS, TIMES
-from ._jsonarray import JSONArray, JSONDtype
+from ._frame import FLOATS, INTS, ORDER, TIMES
+from ._frame_arrow_types import Unsupported, frame
 
 #: Tests switch this off to compare both paths.
 ENABLED = True
@@ -44,10 +43,6 @@ BATCH_ROWS = 65_536
 PARALLEL_MIN_ROWS = 100_000
 #: Connections reading a large log at once; None: one per core, at most four.
 PARTS: int | None = None
-
-
-class Unsupported(Exception):
-    """The Arrow path cannot give exactly the stdlib path's frame for this log."""
 
 
 @functools.cache
@@ -71,7 +66,9 @@ def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFra
 
     try:
         table = _read(db, where, list(params))
-        return None if table is None else frame(table)
+        if table is None:
+            return None
+        return frame(table, parts() if table.num_rows >= PARALLEL_MIN_ROWS else 1)
     except (adbc_driver_manager.Error, pa.ArrowException, Unsupported):
         return None
 
@@ -242,84 +239,3 @@ def _in_threads(conns: list[Any], where: str, params: list[Any],
     if errors:
         raise errors[0]
     return results
-
-
-class _JSONFromArrow(JSONDtype):
-    """``hitl_json`` for ``to_pandas(types_mapper=...)``: wraps the Arrow text as is. (Not
-    on `JSONDtype` itself: a Parquet file read back keeps giving JSON text, as before.)"""
-
-    def __from_arrow__(self, array: Any) -> JSONArray:
-        return JSONArray.from_arrow(array)
-
-
-# -- typing ---------------------------------------------------------------------------------
-def frame(table: Any) -> pd.DataFrame:
-    """The typed frame, with exactly the stdlib path's dtypes and values: each column is
-    typed by Arrow compute (several columns at once on a large log), then Arrow converts
-    the table to pandas in C++."""
-    import pyarrow as pa
-
-    want = {c: pa.int64() for c in (*INTS, "outcome_ok")}
-    want.update({c: pa.float64() for c in (*TIMES, *FLOATS)})
-    for name in ORDER:
-        kind = table.column(name).type
-        if kind != want.get(name, pa.string()):
-            raise Unsupported(f"{name} was read as {kind}")
-    if table.num_rows >= PARALLEL_MIN_ROWS and parts() > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(parts()) as pool:  # Arrow compute releases the GIL
-            typed = list(pool.map(lambda name: _column(name, table.column(name)), ORDER))
-    else:
-        typed = [_column(name, table.column(name)) for name in ORDER]
-    mapper = {pa.large_string(): pd.StringDtype(), pa.string(): _JSONFromArrow(),
-              pa.bool_(): pd.BooleanDtype()}
-    return pa.table(typed, names=list(ORDER)).to_pandas(types_mapper=mapper.get)
-
-
-def _column(name: str, col: Any) -> Any:
-    """One column in the Arrow type that converts to its pandas dtype (strings become
-    ``large_string`` -> ``string``; JSON stays ``string`` -> ``hitl_json``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if name in INTS:
-        if col.null_count:
-            raise Unsupported(f"{name} holds NULL")
-        return col
-    if name in TIMES:
-        return _times(col)
-    if name in CATEGORIES:
-        return _categorical(col)
-    if name in STRINGS:
-        return col.cast(pa.large_string())
-    if name == "outcome_ok":
-        return pc.not_equal(col, 0)  # bool(v), NULL stays missing
-    return col  # floats (NULL -> NaN), JSON text
-
-
-def _times(col: Any) -> Any:
-    """Epoch seconds -> timestamp[us, UTC], rounded as SQLite's ROUND(x * 1e6) rounds (add
-    one half away from zero, then truncate), like the stdlib path."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    micros = pc.multiply(col, 1_000_000.0)
-    rounded = pc.trunc(pc.add(micros, 0.5))
-    if (pc.min(micros).as_py() or 0.0) < 0:
-        down = pc.negate(pc.trunc(pc.add(pc.negate(micros), 0.5)))
-        rounded = pc.if_else(pc.greater_equal(micros, 0.0), rounded, down)
-    return rounded.cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
-
-
-def _categorical(col: Any) -> Any:
-    """Dictionary-encoded, the dictionary sorted (as ``pd.Categorical`` sorts it)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = pc.unique(col).drop_null()
-    values = values.take(pc.array_sort_indices(values))
-    codes = pc.index_in(col, value_set=values)
-    kind = pa.dictionary(pa.int32(), pa.string())
-    return pa.chunked_array([pa.DictionaryArray.from_arrays(c, values) for c in codes.chunks],
-                            type=kind)

@@ -24,7 +24,7 @@ def both(log: hitl_nb.DecisionLog, monkeypatch, **filters) -> tuple[pd.DataFrame
     """(Arrow frame, stdlib frame); fails unless the Arrow path really read the log."""
     calls = []
     real = _frame_arrow.frame
-    monkeypatch.setattr(_frame_arrow, "frame", lambda t: calls.append(1) or real(t))
+    monkeypatch.setattr(_frame_arrow, "frame", lambda *a: calls.append(1) or real(*a))
     arrow = log.to_pandas(**filters)
     assert calls, "the Arrow path did not read the log"
     with monkeypatch.context() as m:
