@@ -27,7 +27,6 @@ the same conversions. Every path gives the same columns, dtypes and values.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -35,12 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._fastjson import loads as _fast_loads
 from ._jsonarray import JSONArray
-
-try:
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - orjson is optional
-    _fast_loads = json.loads
 
 TIMES = ("requested_at", "decided_at", "applied_at", "lease_until", "outcome_at")
 FLOATS = ("latency_s", "confidence", "risk_score")

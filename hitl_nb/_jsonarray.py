@@ -28,10 +28,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
-try:
-    from orjson import loads as _loads
-except ImportError:  # pragma: no cover - orjson is optional
-    _loads = json.loads
+from ._fastjson import loads as _loads
 
 
 def _dumps(value: Any) -> str | None:
