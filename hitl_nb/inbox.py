@@ -41,10 +41,6 @@ from .model import (
 from .session import Session, check_graph
 
 
-def _dt(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
-
-
 def open_log(target: Any) -> DecisionLog:
     """The decision log behind a path, URL, `DecisionLog`, checkpointer or graph."""
     if isinstance(target, DecisionLog):
