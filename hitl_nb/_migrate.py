@@ -123,6 +123,9 @@ def ensure(db: Any, q: Callable[[str], str], where: str = "the decision log") ->
                 _upgrade(cur, db.dialect, version)
             for stmt in _schema.statements(script):
                 cur.execute(stmt)
+            if db.dialect == "sqlite":
+                for stmt in _schema.TRIGGERS:
+                    cur.execute(stmt)
         except Exception as exc:  # the backend's own error class; rolled back below
             step = f"upgrading it from schema version {version}" if version else "creating it"
             raise LogUnavailable(f"{where}: {step} failed ({exc}); the transaction was rolled "

@@ -10,11 +10,14 @@ still lands once in ``hitl_decisions`` under its UNIQUE constraint.
 with a ``hitl_decisions`` table is version 1. `hitl_nb._migrate` upgrades older logs in
 one transaction: it adds every declared column a table lacks, creates missing tables and
 indexes, then runs ``MIGRATIONS[n]`` (extra statements from version n to n + 1).
+
+Version 3 (SQLite only): ``hitl_changes`` and its triggers note which decisions changed,
+so a cached frame of the log (`hitl_nb._frame_cache`) re-reads only those.
 """
 
 from __future__ import annotations
 
-VERSION = 2
+VERSION = 3
 
 _COLUMNS = """
     thread_id TEXT NOT NULL,
@@ -92,11 +95,31 @@ CREATE TABLE IF NOT EXISTS hitl_outcomes (
 CREATE INDEX IF NOT EXISTS hitl_outcomes_key ON hitl_outcomes (thread_id, interrupt_id);
 """
 
+#: SQLite only (version 3): the id of every decision updated or deleted, with a ``rev``
+#: higher than any before (`TRIGGERS` keep it). Inserts need no note: AUTOINCREMENT ids
+#: only grow and SQLite has one writer at a time, so rows inserted after a snapshot are
+#: those above its last id. One row per id (a later change replaces it).
+_CHANGES = """
+CREATE TABLE IF NOT EXISTS hitl_changes (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS hitl_changes_rev ON hitl_changes (rev);
+"""
+_NOTE = ("INSERT OR REPLACE INTO hitl_changes (id, rev) VALUES ({}.id,"
+         " (SELECT ifnull(max(rev), 0) + 1 FROM hitl_changes));")
+#: Run one by one (a trigger's body holds ``;``, which `statements` would split).
+TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_updated AFTER UPDATE ON hitl_decisions"
+    f" BEGIN {_NOTE.format('NEW')} END",
+    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_renumbered AFTER UPDATE OF id ON"
+    f" hitl_decisions WHEN OLD.id <> NEW.id BEGIN {_NOTE.format('OLD')} END",
+    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_deleted AFTER DELETE ON hitl_decisions"
+    f" BEGIN {_NOTE.format('OLD')} END",
+)
+
 SQLITE = f"""
 CREATE TABLE IF NOT EXISTS hitl_decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,{_COLUMNS});
 CREATE INDEX IF NOT EXISTS hitl_decisions_status ON hitl_decisions (status);
-{_REQUESTS}{_OUTCOMES}"""
+{_REQUESTS}{_OUTCOMES}{_CHANGES}"""
 
 POSTGRES = f"""
 CREATE TABLE IF NOT EXISTS hitl_decisions (
@@ -131,7 +154,8 @@ def declared_columns(table: str) -> list[tuple[str, str]]:
 #: version -> extra statements upgrading it to version + 1, run after the missing columns
 #: were added (same transaction). 1 -> 2: requests already decided or applied before the
 #: queue states existed must not look open (only run when ``state`` was just added).
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: ()}
+#: 2 -> 3: ``hitl_changes`` and `TRIGGERS` (SQLite), created with the tables.
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: (), 2: ()}
 BACKFILL_REQUEST_STATE = (
     "UPDATE hitl_requests SET state = 'applied' WHERE EXISTS (SELECT 1 FROM hitl_decisions d"
     " WHERE d.thread_id = hitl_requests.thread_id AND d.interrupt_id = hitl_requests.interrupt_id"
