@@ -2,10 +2,15 @@
 
 Builds a log of N realistic rows quickly (``executemany``, no graph), then times the
 median of several loads, interleaved: ``to_pandas()`` on its Arrow path (``data`` extra:
-ADBC's SQLite driver, when installed), on its stdlib sqlite3 path, and ``read_sql``.
-Memory: the peak RSS growth of one load in a fresh process (Arrow's buffers are allocated
-in C, which tracemalloc does not see) against the frame's ``memory_usage(deep=True)``.
-Targets (issue 5): 1,000,000 rows in at most 2 s, and no slower than ``read_sql``.
+ADBC's SQLite driver, when installed) reading the whole log (``first``: no columnar copy
+yet), the same load again (``copy``: from the copy the first load wrote, plus what
+changed since: nothing), on its stdlib sqlite3 path, and ``read_sql``. Then, on a copy of
+the files, 1,000 old rows change and 10,000 new ones arrive, and the load from the copy
+is timed with those spliced in (rewriting the copy is turned off so every repetition
+splices). Memory: the peak RSS growth of one load in a fresh process (Arrow's buffers are
+allocated in C, which tracemalloc does not see) against the frame's
+``memory_usage(deep=True)``. Targets (issue 5): 1,000,000 rows in at most 2 s, and no
+slower than ``read_sql``.
 
     python benchmarks/bench_log.py            # 1,000,000 rows, 5 repetitions
     python benchmarks/bench_log.py --quick    # 20,000 rows, 3 repetitions
@@ -28,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 import hitl_nb
-from hitl_nb import DecisionLog, _frame_arrow
+from hitl_nb import DecisionLog, _frame_arrow, _frame_cache
 from hitl_nb._schema import DECISION_COLUMNS
 
 TOOLS = ["send_email", "delete_rows", "write_file", "search", "refund", "deploy"]
@@ -36,8 +41,9 @@ REVIEWERS = ["ana", "bo", "chen", "dee", "policy:read_only", "timeout"]
 DECISIONS = ["approve", "approve", "approve", "reject", "edit"]
 
 
-def build(path: Path, n: int, seed: int = 0) -> None:
-    """Write ``n`` decision rows with realistic, mostly unique JSON arguments."""
+def build(path: Path, n: int, seed: int = 0, first: int = 0) -> None:
+    """Write ``n`` decision rows with realistic, mostly unique JSON arguments (numbered
+    from ``first``)."""
     DecisionLog(path).setup()
     rnd = random.Random(seed)
     start = 1_767_225_600.0  # 2026-01-01 UTC
@@ -73,20 +79,65 @@ def build(path: Path, n: int, seed: int = 0) -> None:
 
     conn = sqlite3.connect(path)
     with conn:
-        for lo in range(0, n, 100_000):
-            conn.executemany(sql, (row(i) for i in range(lo, min(n, lo + 100_000))))
+        for lo in range(first, first + n, 100_000):
+            conn.executemany(sql, (row(i) for i in range(lo, min(first + n, lo + 100_000))))
     conn.close()
 
 
-def _load(path: Path, arrow: bool):
+def _load(path: Path, mode: str):
+    """A load of the log at ``path``: ``first`` (Arrow, the whole log, no copy read or
+    written), ``copy`` (Arrow, from the columnar copy), or ``stdlib``."""
     def load() -> pd.DataFrame:
         saved = _frame_arrow.ENABLED
-        _frame_arrow.ENABLED = arrow
+        _frame_arrow.ENABLED = mode != "stdlib"
         try:
-            return DecisionLog(path).to_pandas()
+            return DecisionLog(path, frame_cache=mode == "copy").to_pandas()
         finally:
             _frame_arrow.ENABLED = saved
     return load
+
+
+def write_copy(path: Path) -> None:
+    """Make sure the columnar copy of the log at ``path`` is written and current."""
+    DecisionLog(path).to_pandas()
+    _frame_cache.wait()
+
+
+def change(path: Path, changed: int, added: int) -> None:
+    """Record a late outcome on ``changed`` old rows spread over the log, then add
+    ``added`` new rows: what a live log sees between two loads."""
+    conn = sqlite3.connect(path)
+    try:
+        (n,), = conn.execute("SELECT max(id) FROM hitl_decisions").fetchall()
+        with conn:
+            conn.executemany(
+                "UPDATE hitl_decisions SET outcome_ok = 0, outcome_detail = 'late failure',"
+                " outcome_at = decided_at + 3600 WHERE id = ?",
+                ((1 + i * n // changed,) for i in range(changed)))
+    finally:
+        conn.close()
+    build(path, added, seed=1, first=n)
+
+
+def measure_changed(path: Path, reps: int, changed: int = 1_000,
+                    added: int = 10_000) -> tuple[float, float] | None:
+    """Median (wall, CPU) of a load from the copy after ``change``, on copies of the log
+    and its columnar copy (the files at ``path`` stay as they are)."""
+    if not _frame_arrow.available():
+        return None
+    import shutil
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "changed.db"
+        shutil.copy(path, work)
+        shutil.copy(_frame_cache.path_for(str(path)), _frame_cache.path_for(str(work)))
+        change(work, changed, added)
+        saved = _frame_cache.REWRITE_SHARE, _frame_cache.REWRITE_SPLICES
+        _frame_cache.REWRITE_SHARE, _frame_cache.REWRITE_SPLICES = float("inf"), 1 << 62
+        try:
+            return medians({"changed": _load(work, "copy")}, reps)["changed"]
+        finally:
+            _frame_cache.REWRITE_SHARE, _frame_cache.REWRITE_SPLICES = saved
 
 
 def medians(fns: dict[str, object], reps: int) -> dict[str, tuple[float, float]]:
@@ -107,10 +158,10 @@ _PEAK = """
 import json, sys
 import pandas as pd
 from hitl_nb import DecisionLog, _frame, _frame_arrow
-_frame_arrow.ENABLED = sys.argv[2] == "arrow"
+_frame_arrow.ENABLED = sys.argv[2] != "stdlib"
 if _frame_arrow.ENABLED:
     import adbc_driver_sqlite.dbapi, pyarrow.compute  # imported before measuring
-log = DecisionLog(sys.argv[1])
+log = DecisionLog(sys.argv[1], frame_cache=sys.argv[2] == "copy")
 log.setup()
 
 def status(key):
@@ -126,40 +177,61 @@ print(json.dumps({"peak": peak - before, "size": int(df.memory_usage(deep=True).
 """
 
 
-def peak_memory(path: Path, arrow: bool) -> dict[str, float] | None:
-    """Peak RSS growth of one load in a fresh process, and the frame's own size (Linux)."""
+def peak_memory(path: Path, mode: str) -> dict[str, float] | None:
+    """Peak RSS growth of one load (`_load`'s modes) in a fresh process, and the frame's
+    own size (Linux). Pages of a memory-mapped copy count once they are touched."""
     if not Path("/proc/self/clear_refs").exists():
         return None
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(Path(hitl_nb.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])}
-    mode = "arrow" if arrow else "stdlib"
     out = subprocess.run([sys.executable, "-c", _PEAK, str(path), mode], capture_output=True,
                          text=True, env=env, check=True).stdout
     return json.loads(out)
 
 
+MODES = ("first", "copy", "changed", "stdlib")
+
+
 def measure(path: Path, reps: int) -> dict[str, object]:
     """Median (wall, CPU) seconds of each loader and ``read_sql``, peak memory of one load
-    of each path. Keys: ``arrow`` (None without the ``data`` extra), ``stdlib``,
-    ``read_sql``, ``mem_arrow``, ``mem_stdlib``."""
+    of each path. Keys: `MODES` (``first``, ``copy`` and ``changed`` are None without the
+    ``data`` extra), ``read_sql``, and ``mem_<mode>`` but for ``changed``."""
     arrow = _frame_arrow.available()
+    saved, _frame_cache.MIN_ROWS = _frame_cache.MIN_ROWS, 1  # a copy even for --quick
+    try:
+        if arrow:
+            write_copy(path)
+        return _measure(path, reps, arrow)
+    finally:
+        _frame_cache.MIN_ROWS = saved
+
+
+def _measure(path: Path, reps: int, arrow: bool) -> dict[str, object]:
     conn = sqlite3.connect(path)
     try:
-        fns = {"stdlib": _load(path, False),
+        fns = {"stdlib": _load(path, "stdlib"),
                "read_sql": lambda: pd.read_sql("SELECT * FROM hitl_decisions", conn)}
         if arrow:
-            fns = {"arrow": _load(path, True), **fns}
+            fns = {"first": _load(path, "first"), "copy": _load(path, "copy"), **fns}
         m: dict[str, object] = dict(medians(fns, reps))
     finally:
         conn.close()
-    m.setdefault("arrow", None)
-    m["mem_arrow"] = peak_memory(path, True) if arrow else None
-    m["mem_stdlib"] = peak_memory(path, False)
+    m["changed"] = measure_changed(path, reps)
+    for mode in ("first", "copy", "stdlib"):
+        m.setdefault(mode, None)
+        m[f"mem_{mode}"] = peak_memory(path, mode) if m[mode] else None
     return m
 
 
+LABELS = {"first": "to_pandas(), first load (Arrow, no copy yet)",
+          "copy": "to_pandas() again, from the columnar copy",
+          "changed": "  the same after 1,000 rows changed, 10,000 added",
+          "stdlib": "to_pandas() without the data extra (stdlib sqlite3)",
+          "read_sql": "pandas.read_sql"}
+
+
 def run(quick: bool) -> list[dict]:
-    """Rows for ``benchmarks/run_all.py``: load time against ``read_sql``, peak memory."""
+    """Rows for ``benchmarks/run_all.py``: load times against ``read_sql``, peak memory."""
     from _common import result
 
     n, reps = (20_000, 3) if quick else (1_000_000, 5)
@@ -169,24 +241,24 @@ def run(quick: bool) -> list[dict]:
         m = measure(path, reps)
     base, base_cpu = m["read_sql"]
     rows = []
-    best = "arrow" if m["arrow"] else "stdlib"
-    for name in ("arrow", "stdlib"):
-        if not m[name]:
+    for mode in MODES:
+        if not m[mode]:
             continue
-        wall, cpu = m[name]
-        label = (f"decision log -> DataFrame, {n:,} rows" if name == best else
-                 "  the same without the data extra (stdlib sqlite3 path)")
-        extra = f"; {_frame_arrow.parts()} parts read at once" if name == "arrow" else ""
+        wall, cpu = m[mode]
+        label = f"decision log -> DataFrame, {n:,} rows: " + LABELS[mode].strip()
+        extra = f"; {_frame_arrow.parts()} parts read at once" if mode == "first" else ""
         rows.append(result(label, baseline="pandas.read_sql", baseline_value=base, value=wall,
-                           max_ratio=1.0, max_value=2.0 if name == best else None,
+                           max_ratio=1.0, max_value=None if mode == "stdlib" else 2.0,
                            note=f"median of {reps}, interleaved; CPU {cpu:.2f} s vs "
                                 f"{base_cpu:.2f} s{extra}"))
-    mem = m[f"mem_{best}"]
-    if mem:
-        rows.append(result("  peak memory of that load", baseline="memory_usage(deep=True)",
-                           baseline_value=mem["size"] / 1e6, value=mem["peak"] / 1e6,
-                           unit="MB", max_ratio=2.0,
-                           note="peak RSS growth of one to_pandas() in a fresh process"))
+    for mode in ("first", "copy"):
+        mem = m[f"mem_{mode}"]
+        if mem:
+            rows.append(result(f"  peak memory of one load ({mode})",
+                               baseline="memory_usage(deep=True)",
+                               baseline_value=mem["size"] / 1e6, value=mem["peak"] / 1e6,
+                               unit="MB", max_ratio=2.0,
+                               note="peak RSS growth of one to_pandas() in a fresh process"))
     return rows
 
 
@@ -214,21 +286,21 @@ def main() -> None:
         m = measure(path, reps)
         print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         base, base_cpu = m["read_sql"]
-        for name, label in (("arrow", "to_pandas() Arrow "), ("stdlib", "to_pandas() stdlib"),
-                            ("read_sql", "pandas.read_sql   ")):
-            if m[name]:
-                wall, cpu = m[name]
-                print(f"{label} median of {reps}: {wall:.3f} s wall, {cpu:.3f} s CPU; "
-                      f"ratio to read_sql {wall / base:.2f} wall, {cpu / base_cpu:.2f} CPU")
-        for name in ("arrow", "stdlib"):
-            mem = m[f"mem_{name}"]
+        for mode in (*MODES, "read_sql"):
+            if m[mode]:
+                wall, cpu = m[mode]
+                print(f"{LABELS[mode]:<52} median of {reps}: {wall:.3f} s wall, {cpu:.3f} s "
+                      f"CPU; ratio to read_sql {wall / base:.3f} wall, {cpu / base_cpu:.3f} CPU")
+        for mode in ("first", "copy", "stdlib"):
+            mem = m[f"mem_{mode}"]
             if mem:
-                print(f"peak RSS growth of one {name} load: {mem['peak'] / 1e6:.0f} MB; "
+                print(f"peak RSS growth of one {mode} load: {mem['peak'] / 1e6:.0f} MB; "
                       f"frame: {mem['size'] / 1e6:.0f} MB; ratio {mem['peak'] / mem['size']:.2f}")
-        ours = (m["arrow"] or m["stdlib"])[0]
-        verdict = "met" if ours <= 2.0 and ours <= base else "NOT met"
-        print(f"targets ({n:,} rows <= 2 s and <= read_sql): {verdict}")
-
+        for mode in ("first", "copy", "changed", "stdlib"):
+            if m[mode]:
+                wall = m[mode][0]
+                verdict = "met" if wall <= 2.0 and wall <= base else "NOT met"
+                print(f"targets ({n:,} rows <= 2 s and <= read_sql), {mode}: {verdict}")
 
 if __name__ == "__main__":
     main()

@@ -69,14 +69,15 @@ def _no_gc():
 
 
 def load(db: Any, q: Any, where: str = "", params: Sequence[Any] = (), *,
-         flatten: bool = False) -> pd.DataFrame:
-    """Read the decisions matching ``where`` (SQL with ``?`` marks) as a typed frame."""
+         flatten: bool = False, cache: bool = True) -> pd.DataFrame:
+    """Read the decisions matching ``where`` (SQL with ``?`` marks) as a typed frame;
+    ``cache``: use and keep a columnar copy of a large log (`hitl_nb._frame_cache`)."""
     with _no_gc():
         columns = None
         if db.dialect == "sqlite" and hasattr(db, "conn"):
-            from . import _frame_arrow
+            from . import _frame_arrow, _frame_cache
 
-            df = _frame_arrow.load(db, where, params)
+            df = (_frame_cache if cache else _frame_arrow).load(db, where, params)
             if df is not None:
                 return flatten_args(df) if flatten else df
             columns = _sqlite_columns(db, where, params)

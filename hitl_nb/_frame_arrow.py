@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from ._frame import FLOATS, INTS, ORDER, TIMES
-from ._frame_arrow_types import Unsupported, frame
+from ._frame_arrow_types import Unsupported, to_frame, typed
 
 #: Tests switch this off to compare both paths.
 ENABLED = True
@@ -59,17 +59,27 @@ def available() -> bool:
 def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFrame | None:
     """The typed frame of the decisions matching ``where``; None when this path does not
     apply (no extra, in-memory log, open transaction) or failed (the caller falls back)."""
+    got = read(db, where, params)
+    if got is None:
+        return None
+    try:
+        return to_frame(got[0])
+    except errors():
+        return None
+
+
+def read(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> tuple[Any, int] | None:
+    """(typed Arrow table, the log's highest change ``rev`` when the read began), or None
+    as for `load`. The ``rev`` is what a copy of a whole log records (`_frame_cache`)."""
     if not (ENABLED and available()):
         return None
-    import adbc_driver_manager
-    import pyarrow as pa
-
     try:
-        table = _read(db, where, list(params))
-        if table is None:
+        got = _read(db, where, list(params))
+        if got is None:
             return None
-        return frame(table, parts() if table.num_rows >= PARALLEL_MIN_ROWS else 1)
-    except (adbc_driver_manager.Error, pa.ArrowException, Unsupported):
+        table, rev = got
+        return typed(table, parts() if table.num_rows >= PARALLEL_MIN_ROWS else 1), rev
+    except errors():
         return None
 
 
@@ -84,6 +94,14 @@ def parts() -> int:
     return max(1, min(cores, 4))
 
 
+def errors() -> tuple[type[BaseException], ...]:
+    """What a failed read on this path raises (the caller then falls back)."""
+    import adbc_driver_manager
+    import pyarrow as pa
+
+    return adbc_driver_manager.Error, pa.ArrowException, Unsupported
+
+
 # -- reading --------------------------------------------------------------------------------
 def _file(conn: Any) -> str | None:
     for _, name, path in conn.execute("PRAGMA database_list"):
@@ -92,7 +110,9 @@ def _file(conn: Any) -> str | None:
     return None  # pragma: no cover - SQLite always lists main
 
 
-def _connect(path: str) -> Any:
+def connect(path: str) -> Any:
+    """A read-only ADBC connection to the log file; its queries share one snapshot, which
+    the first of them begins."""
     import adbc_driver_sqlite.dbapi as dbapi
 
     conn = dbapi.connect(Path(path).resolve().as_uri() + "?mode=ro")  # autocommit off:
@@ -107,7 +127,8 @@ def _connect(path: str) -> Any:
     return conn
 
 
-def _query(conn: Any, sql: str, params: list[Any]) -> Any:
+def query(conn: Any, sql: str, params: list[Any]) -> Any:
+    """The rows of ``sql`` as an Arrow table."""
     cur = conn.cursor()
     try:
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
@@ -130,7 +151,7 @@ def _sentinel(col: str) -> str:
 _SENTINEL = "SELECT " + ", ".join(_sentinel(c) for c in ORDER)
 
 
-def _select(conn: Any, where: str, params: list[Any], lo: int | None = None,
+def select(conn: Any, where: str, params: list[Any], lo: int | None = None,
             hi: int | None = None) -> Any:
     """The typed rows with ``lo <= id < hi`` (bounds optional), sentinel row dropped."""
     clauses, args = ([f"({where.removeprefix('WHERE ')})"] if where else []), list(params)
@@ -143,7 +164,7 @@ def _select(conn: Any, where: str, params: list[Any], lo: int | None = None,
     body = f"SELECT {', '.join(ORDER)} FROM hitl_decisions"
     if clauses:
         body += " WHERE " + " AND ".join(clauses)
-    table = _query(conn, f"{_SENTINEL} UNION ALL {body} ORDER BY id", args)
+    table = query(conn, f"{_SENTINEL} UNION ALL {body} ORDER BY id", args)
     _check_first_batch(table)
     return table.slice(1)
 
@@ -167,32 +188,37 @@ def _wrapped(offsets: Any) -> bool:
     return bool(offsets[0] < 0 or (offsets[1:] < offsets[:-1]).any())
 
 
-def _read(db: Any, where: str, params: list[Any]) -> Any:
-    """The matching rows as one Arrow table, from one snapshot; None if not applicable."""
+def own_file(db: Any) -> str | None:
+    """The log's file, if it is one and the log's own connection is outside a transaction
+    (its uncommitted writes would be invisible to another connection). Hold ``db.lock``."""
+    return None if db.conn.in_transaction else _file(db.conn)
+
+
+def _read(db: Any, where: str, params: list[Any]) -> tuple[Any, int] | None:
+    """(the matching rows as one Arrow table, from one snapshot; the highest ``rev`` when
+    it began); None if not applicable."""
     import pyarrow as pa
 
     conns: list[Any] = []
     try:
         with db.lock:
-            own = db.conn
-            if own.in_transaction:
-                return None
-            path = _file(own)
+            own, path = db.conn, own_file(db)
             if path is None:
                 return None
-            conns.append(_connect(path))
-            lo, hi = _query(conns[0], "SELECT min(id), max(id) FROM hitl_decisions",
-                            []).to_pylist()[0].values()  # this starts its snapshot
+            conns.append(connect(path))
+            lo, hi, rev = query(conns[0], "SELECT min(id), max(id), (SELECT ifnull(max(rev), 0)"
+                                 " FROM hitl_changes) FROM hitl_decisions",
+                                 []).to_pylist()[0].values()  # this starts its snapshot
             n = parts() if lo is not None and hi - lo + 1 >= PARALLEL_MIN_ROWS else 1
             if n > 1:
                 conns.pop().close()
                 conns += _snapshots(own, path, n)
         if len(conns) == 1:
-            return _select(conns[0], where, params)
+            return select(conns[0], where, params), rev
         step = (hi - lo + 1) // len(conns) + 1
         bounds = [(lo + i * step if i else None, lo + (i + 1) * step if i < len(conns) - 1
                    else None) for i in range(len(conns))]
-        return pa.concat_tables(_in_threads(conns, where, params, bounds))
+        return pa.concat_tables(_in_threads(conns, where, params, bounds)), rev
     finally:
         for conn in conns:
             conn.close()
@@ -206,8 +232,8 @@ def _snapshots(own: Any, path: str, n: int) -> list[Any]:
     try:
         before = own.execute("PRAGMA data_version").fetchone()[0]
         for _ in range(n):
-            conns.append(_connect(path))
-            _query(conns[-1], "SELECT 1 FROM hitl_decisions LIMIT 1", [])  # begins it
+            conns.append(connect(path))
+            query(conns[-1], "SELECT 1 FROM hitl_decisions LIMIT 1", [])  # begins it
         if own.execute("PRAGMA data_version").fetchone()[0] != before:
             while len(conns) > 1:
                 conns.pop().close()
@@ -225,7 +251,7 @@ def _in_threads(conns: list[Any], where: str, params: list[Any],
 
     def run(i: int) -> None:
         try:
-            results[i] = _select(conns[i], where, params, *bounds[i])
+            results[i] = select(conns[i], where, params, *bounds[i])
         except BaseException as exc:  # re-raised in the calling thread
             errors.append(exc)
 

@@ -29,10 +29,29 @@ class _JSONFromArrow(JSONDtype):
 
 
 # -- typing ---------------------------------------------------------------------------------
-def frame(table: Any, threads: int = 1) -> pd.DataFrame:
-    """The typed frame, with exactly the stdlib path's dtypes and values: each column is
-    typed by Arrow compute (several columns at once on a large log), then Arrow converts
-    the table to pandas in C++. Raise `Unsupported` for a column of another Arrow type."""
+def schema() -> Any:
+    """The Arrow schema of a typed table (`typed`): what `to_frame` converts."""
+    import pyarrow as pa
+
+    def kind(name: str) -> Any:
+        if name in INTS:
+            return pa.int64()
+        if name in TIMES:
+            return pa.timestamp("us", tz="UTC")
+        if name in FLOATS:
+            return pa.float64()
+        if name in CATEGORIES:
+            return pa.dictionary(pa.int32(), pa.string())
+        if name in STRINGS:
+            return pa.large_string()
+        return pa.bool_() if name == "outcome_ok" else pa.string()  # JSON text
+
+    return pa.schema([(name, kind(name)) for name in ORDER])
+
+
+def typed(table: Any, threads: int = 1) -> Any:
+    """The read columns typed by Arrow compute (several columns at once on a large log):
+    a table of `schema`. Raise `Unsupported` for a column of another Arrow type."""
     import pyarrow as pa
 
     want = {c: pa.int64() for c in (*INTS, "outcome_ok")}
@@ -45,12 +64,25 @@ def frame(table: Any, threads: int = 1) -> pd.DataFrame:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(threads) as pool:  # Arrow compute releases the GIL
-            typed = list(pool.map(lambda name: _column(name, table.column(name)), ORDER))
+            columns = list(pool.map(lambda name: _column(name, table.column(name)), ORDER))
     else:
-        typed = [_column(name, table.column(name)) for name in ORDER]
+        columns = [_column(name, table.column(name)) for name in ORDER]
+    return pa.table(columns, schema=schema())
+
+
+def to_frame(table: Any) -> pd.DataFrame:
+    """A typed table as the frame, with exactly the stdlib path's dtypes and values;
+    Arrow converts it in C++, strings and JSON text without copies."""
+    import pyarrow as pa
+
     mapper = {pa.large_string(): pd.StringDtype(), pa.string(): _JSONFromArrow(),
               pa.bool_(): pd.BooleanDtype()}
-    return pa.table(typed, names=list(ORDER)).to_pandas(types_mapper=mapper.get)
+    return table.to_pandas(types_mapper=mapper.get)
+
+
+def frame(table: Any, threads: int = 1) -> pd.DataFrame:
+    """The typed frame of read columns: `to_frame` of `typed`."""
+    return to_frame(typed(table, threads))
 
 
 def _column(name: str, col: Any) -> Any:

@@ -54,10 +54,14 @@ class DecisionLog(QueueLog, LogData):
     """Durable store of review decisions (a SQLite path, a connection, or a PostgreSQL URL).
 
     ``setup()`` is lazy and idempotent: the tables are created on first use.
+    ``frame_cache``: a SQLite log of 100,000 decisions or more keeps a columnar copy next
+    to it (``<log>-frame.arrow``) so `to_pandas` reads only what changed since; False
+    writes and reads none (see :mod:`hitl_nb._frame_cache`).
     """
 
-    def __init__(self, target: Any = "hitl.db") -> None:
+    def __init__(self, target: Any = "hitl.db", *, frame_cache: bool = True) -> None:
         self.target = target
+        self.frame_cache = frame_cache
         self._db = connect(target)
         self._ready = False
 
@@ -288,7 +292,8 @@ class DecisionLog(QueueLog, LogData):
             where.append("action = ?")
             params.append(action)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
-        return load(self._db, self._q, clause, params, flatten=flatten)
+        return load(self._db, self._q, clause, params, flatten=flatten,
+                    cache=self.frame_cache)
 
     def __len__(self) -> int:
         self.setup()

@@ -10,18 +10,35 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 import hitl_nb
-from hitl_nb import _frame, _frame_arrow
+from hitl_nb import _frame, _frame_arrow, _frame_cache
 from hitl_nb._jsonarray import JSONDtype
 from tests import _known_log as K
 
 
-@pytest.fixture(autouse=True, params=["arrow", "stdlib"])
+@pytest.fixture(autouse=True, params=["arrow", "copy", "stdlib"])
 def frame_path(request, monkeypatch):
-    """Every test here runs on both loaders: Arrow (``data`` extra) and stdlib sqlite3."""
-    if request.param == "arrow":
-        pytest.importorskip("adbc_driver_sqlite")
-    else:
+    """Every test here runs on each loader: Arrow (``data`` extra), Arrow from the log's
+    columnar copy plus its changes (`hitl_nb._frame_cache`), and stdlib sqlite3."""
+    if request.param == "stdlib":
         monkeypatch.setattr(_frame_arrow, "ENABLED", False)
+        return request.param
+    pytest.importorskip("adbc_driver_sqlite")
+    if request.param == "copy":
+        monkeypatch.setattr(_frame_cache, "MIN_ROWS", 1)
+        monkeypatch.setattr(_frame_cache, "BACKGROUND", False)
+        monkeypatch.setattr(_frame_cache, "ROWS_PER_SPLICE", 1)  # splice, never take
+        real = _frame_cache.load
+
+        def from_copy(db, where, params):
+            real(db, "", ())  # writes or refreshes the copy
+            file = _frame_arrow.own_file(db)
+            if file is None or not _frame_cache.path_for(file).exists():
+                return real(db, where, params)  # an empty or in-memory log: no copy
+            with monkeypatch.context() as m:
+                m.setattr(_frame_arrow, "read", lambda *a: pytest.fail("read in full"))
+                return real(db, where, params)
+
+        monkeypatch.setattr(_frame_cache, "load", from_copy)
     return request.param
 
 

@@ -23,8 +23,8 @@ pytest.importorskip("adbc_driver_sqlite")
 def both(log: hitl_nb.DecisionLog, monkeypatch, **filters) -> tuple[pd.DataFrame, ...]:
     """(Arrow frame, stdlib frame); fails unless the Arrow path really read the log."""
     calls = []
-    real = _frame_arrow.frame
-    monkeypatch.setattr(_frame_arrow, "frame", lambda *a: calls.append(1) or real(*a))
+    real = _frame_arrow.read
+    monkeypatch.setattr(_frame_arrow, "read", lambda *a: calls.append(1) or real(*a))
     arrow = log.to_pandas(**filters)
     assert calls, "the Arrow path did not read the log"
     with monkeypatch.context() as m:
@@ -153,7 +153,7 @@ def test_a_commit_between_the_parts_snapshots_leaves_one_reader(known_log, db, m
     monkeypatch.setattr(_frame_arrow, "PARTS", 2)
     monkeypatch.setattr(_frame_arrow, "PARALLEL_MIN_ROWS", 1)
     opened = []
-    real_connect, real_threads = _frame_arrow._connect, _frame_arrow._in_threads
+    real_connect, real_threads = _frame_arrow.connect, _frame_arrow._in_threads
 
     def connect(path):
         if len(opened) == 2:  # the id range, then part 1 began; now a row of each part
@@ -164,13 +164,13 @@ def test_a_commit_between_the_parts_snapshots_leaves_one_reader(known_log, db, m
         opened.append(path)
         return real_connect(path)
 
-    monkeypatch.setattr(_frame_arrow, "_connect", connect)
+    monkeypatch.setattr(_frame_arrow, "connect", connect)
     monkeypatch.setattr(_frame_arrow, "_in_threads", lambda *a: pytest.fail("parts used"))
     df = known_log.to_pandas()
     assert len(opened) == 3
     assert df["comment"].iloc[0] == K.ROWS[0][5] and pd.isna(df["comment"].iloc[9])
     monkeypatch.setattr(_frame_arrow, "_in_threads", real_threads)
-    monkeypatch.setattr(_frame_arrow, "_connect", real_connect)
+    monkeypatch.setattr(_frame_arrow, "connect", real_connect)
     assert known_log.to_pandas()["comment"].iloc[[0, 9]].tolist() == ["late", "late"]
 
 
