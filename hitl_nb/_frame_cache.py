@@ -22,6 +22,7 @@ catch most such cases, not all.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import threading
@@ -47,6 +48,8 @@ ROWS_PER_SPLICE = 1000
 REWRITE_SHARE, REWRITE_SPLICES = 0.05, 64
 #: Chunks above which a copy is written with its chunks combined.
 MAX_CHUNKS = 256
+#: Seconds after which a temporary copy left behind is deleted by the next write.
+ABANDONED_S = 3600.0
 FORMAT = 1
 _KEY = b"hitl_nb.frame_cache"
 _writes: list[threading.Thread] = []
@@ -128,6 +131,7 @@ def save(path: Path, table: Any, rev: int) -> None:
 def _write(path: Path, table: Any, meta: dict[str, Any]) -> None:
     import pyarrow as pa
 
+    _remove_abandoned(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         if table.column(0).num_chunks > MAX_CHUNKS:
@@ -140,6 +144,19 @@ def _write(path: Path, table: Any, meta: dict[str, Any]) -> None:
         pass
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Delete temporary copies older than `ABANDONED_S`: their writer was killed (a kernel
+    restarted mid-write). A live write takes seconds, so it is never one of them."""
+    import time
+
+    for tmp in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        try:
+            if tmp.stat().st_mtime < time.time() - ABANDONED_S:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 # -- the copy plus what changed ----------------------------------------------------------------

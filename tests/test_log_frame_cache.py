@@ -269,6 +269,16 @@ def test_a_copy_that_cannot_be_written_is_no_error_and_leaves_no_file(log, monke
     assert sorted(p.name for p in folder.iterdir() if "frame" in p.name) == []
 
 
+def test_a_temporary_copy_abandoned_long_ago_is_removed_by_the_next_write(log):
+    folder = copy_path(log).parent
+    old, fresh = (folder / f"{copy_path(log).name}.{n}-1.tmp" for n in (111, 222))
+    old.write_bytes(b"half a copy")
+    fresh.write_bytes(b"being written")
+    os.utime(old, (1, 1))
+    log.to_pandas()
+    assert not old.exists() and fresh.exists() and copy_path(log).exists()
+
+
 def test_copies_are_written_in_the_background(log, monkeypatch):
     monkeypatch.setattr(_frame_cache, "BACKGROUND", True)
     df = log.to_pandas()
