@@ -3,10 +3,7 @@ same columns, order, dtypes and values, on awkward logs, in parts, under a write
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from datetime import datetime, timedelta, timezone
 
@@ -16,6 +13,7 @@ import pytest
 import hitl_nb
 from hitl_nb import Decision, ReviewRequest, Risk, _frame_arrow
 from tests import _known_log as K
+from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 
 pytest.importorskip("adbc_driver_sqlite")
 
@@ -219,20 +217,6 @@ def test_frames_survive_pickle_and_parquet(known_log, tmp_path):
 
 
 # -- a writer in another process: every read is one snapshot ----------------------------------
-_WRITER = textwrap.dedent("""
-    import sys, time
-    import hitl_nb
-    log = hitl_nb.DecisionLog(sys.argv[1])
-    for n in range(1, int(sys.argv[2]) + 1):
-        with log._db.transaction() as cur:  # two rows far apart change together
-            cur.execute("INSERT INTO hitl_decisions (thread_id, interrupt_id, action,"
-                        " decision, reviewer, decided_at, args) VALUES ('w', ?, 'tool',"
-                        " 'approve', 'policy:bulk', ?, ?)", (f"i{n}", time.time(),
-                                                             '{"n": %d}' % n))
-            cur.execute("UPDATE hitl_decisions SET comment = ? WHERE id = 1", (str(n),))
-    print("done", flush=True)
-""")
-
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
@@ -244,18 +228,7 @@ _READER = textwrap.dedent("""
     log = hitl_nb.DecisionLog(sys.argv[1])
     log.to_pandas()
     print("ready", flush=True)
-    reads, deadline = 0, time.time() + 90
-    while time.time() < deadline:
-        df = log.to_pandas()
-        ns = [a["n"] for a in df["args"]]
-        assert ns == list(range(len(ns))), "a gap or a half-written row"
-        if len(ns) > 1:
-            assert df["comment"].iloc[0] == str(ns[-1]), "rows from two snapshots"
-        reads += 1
-        if len(ns) == int(sys.argv[2]) + 1:
-            break
-    print(reads, len(parted), flush=True)
-""")
+""") + CHECKED_LOADS + "print(reads, len(parted), flush=True)\n"
 
 
 @pytest.mark.slow
@@ -263,18 +236,7 @@ def test_reads_in_parts_are_one_snapshot_while_another_process_writes(db):
     log = hitl_nb.DecisionLog(db)
     log.record_auto("tool", {"n": 0}, reviewer="policy:bulk", thread_id="w")
     log.close()
-    total = 400
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    reader = subprocess.Popen([sys.executable, "-c", _READER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert reader.stdout.readline().strip() == "ready"
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _w_out, w_err = writer.communicate(timeout=120)
-    r_out, r_err = reader.communicate(timeout=120)
-    assert writer.returncode == 0, w_err
-    assert reader.returncode == 0, r_err
-    reads, parted = map(int, r_out.split())
+    reads, parted = map(int, reader_and_writer(db, _READER, WRITER, 300).split())
     assert parted > 0, "no read was split into parts"
     assert reads >= 2, "the reader never read while the writer wrote"
 

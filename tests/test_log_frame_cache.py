@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ import pytest
 import hitl_nb
 from hitl_nb import Decision, ReviewRequest, _frame_arrow, _frame_cache
 from tests import _known_log as K
+from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 
 pytest.importorskip("adbc_driver_sqlite")
 
@@ -339,22 +338,6 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
 
 
 # -- a writer in another process: every load from the copy is one snapshot ------------------------
-_WRITER = textwrap.dedent("""
-    import sys, time
-    import hitl_nb
-    log = hitl_nb.DecisionLog(sys.argv[1])
-    for n in range(1, int(sys.argv[2]) + 1):
-        with log._db.transaction() as cur:  # a new row and an old one change together
-            cur.execute("INSERT INTO hitl_decisions (thread_id, interrupt_id, action,"
-                        " decision, reviewer, decided_at, args) VALUES ('w', ?, 'tool',"
-                        " 'approve', 'policy:bulk', ?, ?)", (f"i{n}", time.time(),
-                                                             '{"n": %d}' % n))
-            cur.execute("UPDATE hitl_decisions SET comment = ? WHERE id = ?",
-                        (str(n), 1 + n % 5))
-        time.sleep(0.002)
-    print("done", flush=True)
-""")
-
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
@@ -365,20 +348,7 @@ _READER = textwrap.dedent("""
     _frame_arrow.read = lambda *a: full.append(1) or real(*a)
     log = hitl_nb.DecisionLog(sys.argv[1])
     print("ready", flush=True)
-    reads, deadline = 0, time.time() + 90
-    while time.time() < deadline:
-        df = log.to_pandas()
-        ns = [a["n"] for a in df["args"]]
-        assert ns == list(range(len(ns))), "a gap or a half-written row"
-        last = len(ns) - 1
-        for k in range(max(1, last - 4), last + 1):  # the old rows the last writes changed
-            assert df["comment"].iloc[k % 5] == str(k), "rows from two snapshots"
-        reads += 1
-        if last == int(sys.argv[2]):
-            break
-    _frame_cache.wait()
-    print(reads, len(full), flush=True)
-""")
+""") + CHECKED_LOADS + "_frame_cache.wait()\nprint(reads, len(full), flush=True)\n"
 
 
 @pytest.mark.slow
@@ -386,17 +356,6 @@ def test_loads_from_the_copy_are_one_snapshot_while_another_process_writes(db):
     log = hitl_nb.DecisionLog(db)
     log.record_auto("tool", {"n": 0}, reviewer="policy:bulk", thread_id="w")
     log.close()
-    total = 300
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    reader = subprocess.Popen([sys.executable, "-c", _READER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert reader.stdout.readline().strip() == "ready"
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _w_out, w_err = writer.communicate(timeout=120)
-    r_out, r_err = reader.communicate(timeout=120)
-    assert writer.returncode == 0, w_err
-    assert reader.returncode == 0, r_err
-    reads, full = map(int, r_out.split())
+    reads, full = map(int, reader_and_writer(db, _READER, WRITER, 300).split())
     assert reads >= 3, "the reader never read while the writer wrote"
     assert full < reads, "no load came from the copy"

@@ -3,11 +3,8 @@ corrupt files (changing nothing), and a writer and a reader in two processes."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import pytest
 
 import hitl_nb
 from hitl_nb import _schema
+from tests._two_processes import reader_and_writer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hitl_v1.db"
 
@@ -157,15 +155,7 @@ _READER = textwrap.dedent("""
 def test_writer_and_reader_in_two_processes_share_one_file(db):
     hitl_nb.DecisionLog(db).setup()
     total = 300
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = subprocess.Popen([sys.executable, "-c", _READER, db, str(total)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _w_out, w_err = writer.communicate(timeout=120)
-    r_out, r_err = reader.communicate(timeout=120)
-    assert writer.returncode == 0, w_err
-    assert reader.returncode == 0, r_err
-    _first, last, _distinct = map(int, r_out.split())
+    out = reader_and_writer(db, _READER, _WRITER, total, ready=False)
+    _first, last, _distinct = map(int, out.split())
     assert last == total
     assert len(hitl_nb.DecisionLog(db)) == total
