@@ -80,11 +80,6 @@ def to_frame(table: Any) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapper.get)
 
 
-def frame(table: Any, threads: int = 1) -> pd.DataFrame:
-    """The typed frame of read columns: `to_frame` of `typed`."""
-    return to_frame(typed(table, threads))
-
-
 def _column(name: str, col: Any) -> Any:
     """One column in the Arrow type that converts to its pandas dtype (strings become
     ``large_string`` -> ``string``; JSON stays ``string`` -> ``hitl_json``)."""

@@ -8,11 +8,12 @@ SQLite has one writer at a time) and rows the ``hitl_changes`` triggers noted wi
 higher ``rev`` (updated or deleted; `hitl_nb._schema.TRIGGERS`). Those are spliced into
 the copy in id order without copying it, and categoricals get one sorted dictionary again.
 
-The copy is used only if it agrees with the log, checked in the reading snapshot: its
-schema, its last row's key (thread, interrupt, action index) unless that row changed
-since, a ``rev`` not above the log's, and the row count after the splice. Otherwise (an
-unreadable file, a log replaced by another) the log is read in full and a new copy
-written; so is a copy that needed many rows spliced in. Filters run as SQL on the log
+A log whose triggers were dropped gets no copy, read or written. Otherwise the copy is
+used only if it agrees with the log, checked in the reading snapshot: its schema, its
+last row's key (thread, interrupt, action index) unless that row changed since, a
+``rev`` not above the log's, and the row count after the splice. If not (an unreadable
+file, a log replaced by another), the log is read in full and a new copy written; so is
+a copy that needed many rows spliced in. Filters run as SQL on the log
 (the matching ids), so they mean exactly what they mean without the copy.
 
 Turn it off with ``DecisionLog(path, frame_cache=False)``. After restoring the log file
@@ -35,6 +36,7 @@ import pandas as pd
 from . import _frame_arrow as fa
 from ._frame import CATEGORIES
 from ._frame_arrow_types import schema, to_frame, typed
+from ._schema import TRIGGERS
 
 #: Logs with fewer decisions load fast enough from SQLite: no copy is written for them.
 MIN_ROWS = 100_000
@@ -74,8 +76,11 @@ def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFra
     try:
         with db.lock:
             file = fa.own_file(db)
+            noted = file is not None and _noted(db.conn)
         if file is None:
             return None
+        if not noted:  # changes would go unseen: no copy is read or written
+            return fa.load(db, where, params)
         try:
             table = _from_copy(file, where, list(params))
         except fa.errors():  # the copy or its changes: read the log itself instead
@@ -90,6 +95,16 @@ def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFra
         return to_frame(table)
     except fa.errors():
         return None
+
+
+def _noted(conn: Any) -> bool:
+    """Whether the log's triggers note its changes (someone may have dropped one)."""
+    names = [stmt.split()[5] for stmt in TRIGGERS]  # CREATE TRIGGER IF NOT EXISTS <name>
+    marks = ", ".join("?" for _ in names)
+    (found,), = conn.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                             f" AND tbl_name = 'hitl_decisions' AND name IN ({marks})",
+                             names).fetchall()
+    return found == len(names)
 
 
 # -- the copy --------------------------------------------------------------------------------

@@ -298,6 +298,21 @@ def test_a_frame_from_the_copy_outlives_a_rewrite_and_can_be_changed(log, monkey
     assert (df["latency_s"].iloc[0], df["comment"].iloc[0]) == (-1.0, "mine")
 
 
+def test_without_its_triggers_a_log_neither_uses_nor_writes_a_copy(log, db, monkeypatch):
+    log.to_pandas()
+    stale = copy_path(log).read_bytes()
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP TRIGGER hitl_decisions_updated")
+        conn.execute("UPDATE hitl_decisions SET comment = 'unnoted' WHERE id = 2")
+    conn.close()
+    opened = []
+    monkeypatch.setattr(_frame_cache, "_open", lambda *a: opened.append(a))
+    df = log.to_pandas()
+    assert df["comment"].iloc[1] == "unnoted" and opened == []
+    assert copy_path(log).read_bytes() == stale
+
+
 # -- the change notes (schema version 3) ---------------------------------------------------------
 def test_updates_and_deletes_are_noted_with_growing_revs(log, db):
     conn = sqlite3.connect(db)
