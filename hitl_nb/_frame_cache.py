@@ -36,7 +36,7 @@ import pandas as pd
 from . import _frame_arrow as fa
 from ._frame import CATEGORIES
 from ._frame_arrow_types import schema, to_frame, typed
-from ._schema import TRIGGERS
+from ._schema import TRIGGER_NAMES
 
 #: Logs with fewer decisions load fast enough from SQLite: no copy is written for them.
 MIN_ROWS = 100_000
@@ -99,12 +99,11 @@ def load(db: Any, where: str, params: tuple[Any, ...] | list[Any]) -> pd.DataFra
 
 def _noted(conn: Any) -> bool:
     """Whether the log's triggers note its changes (someone may have dropped one)."""
-    names = [stmt.split()[5] for stmt in TRIGGERS]  # CREATE TRIGGER IF NOT EXISTS <name>
-    marks = ", ".join("?" for _ in names)
+    marks = ", ".join("?" for _ in TRIGGER_NAMES)
     (found,), = conn.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
                              f" AND tbl_name = 'hitl_decisions' AND name IN ({marks})",
-                             names).fetchall()
-    return found == len(names)
+                             TRIGGER_NAMES).fetchall()
+    return found == len(TRIGGER_NAMES)
 
 
 # -- the copy --------------------------------------------------------------------------------

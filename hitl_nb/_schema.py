@@ -105,15 +105,18 @@ CREATE INDEX IF NOT EXISTS hitl_changes_rev ON hitl_changes (rev);
 """
 _NOTE = ("INSERT OR REPLACE INTO hitl_changes (id, rev) VALUES ({}.id,"
          " (SELECT ifnull(max(rev), 0) + 1 FROM hitl_changes));")
+#: Name -> what it runs on (``hitl_decisions``) and its body.
+_TRIGGERS = {
+    "hitl_decisions_updated": f"AFTER UPDATE ON hitl_decisions BEGIN {_NOTE.format('NEW')}",
+    "hitl_decisions_renumbered": "AFTER UPDATE OF id ON hitl_decisions WHEN OLD.id <> NEW.id"
+                                 f" BEGIN {_NOTE.format('OLD')}",
+    "hitl_decisions_deleted": f"AFTER DELETE ON hitl_decisions BEGIN {_NOTE.format('OLD')}",
+}
+#: The trigger names (`hitl_nb._frame_cache` checks they are all in place).
+TRIGGER_NAMES = tuple(_TRIGGERS)
 #: Run one by one (a trigger's body holds ``;``, which `statements` would split).
-TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_updated AFTER UPDATE ON hitl_decisions"
-    f" BEGIN {_NOTE.format('NEW')} END",
-    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_renumbered AFTER UPDATE OF id ON"
-    f" hitl_decisions WHEN OLD.id <> NEW.id BEGIN {_NOTE.format('OLD')} END",
-    "CREATE TRIGGER IF NOT EXISTS hitl_decisions_deleted AFTER DELETE ON hitl_decisions"
-    f" BEGIN {_NOTE.format('OLD')} END",
-)
+TRIGGERS = tuple(f"CREATE TRIGGER IF NOT EXISTS {name} {body} END"
+                 for name, body in _TRIGGERS.items())
 
 SQLITE = f"""
 CREATE TABLE IF NOT EXISTS hitl_decisions (
