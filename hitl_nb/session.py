@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import _queue, context, formats
+from . import _queue, _tools, context, formats
 from ._autodecide import AutoPass
 from ._faults import fault, owner_id
 from ._lease import keep_lease
@@ -188,6 +188,7 @@ class Session:
                                    node=node, namespace=namespace):
                 r = r if r.action else r.replace(action=node or "review")
                 requests.append(context.enrich(r, getattr(snapshot, "values", None)))
+        requests = _tools.with_tool_schemas(requests, self.graph)  # edits checked in every mode
         if self.policy is not None:
             requests = [r if r.risk else r.replace(risk=self.policy.assess(
                 r.action, r.args, r.confidence, {"uncertainty": r.uncertainty}))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Literal
+
 import pytest
 from langchain.agents import create_agent
 from langchain.agents.middleware import HumanInTheLoopMiddleware
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
+from langgraph.graph import START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
+from langgraph.types import interrupt
+from pydantic import BaseModel
 
 import hitl_nb
+from hitl_nb._tools import tool_schemas
 from hitl_nb.testing import ScriptedChatModel, ai, tool_call
 
 SENT: list[dict] = []
@@ -101,3 +109,161 @@ def test_per_call_edit_is_checked_against_the_tools_schema(db, start):
     assert len(hitl_nb.DecisionLog(db)) == 0
     card.approve()
     assert len(hitl_nb.DecisionLog(db)) == 1
+
+
+# -- edits are checked against the tool's own schema, in both modes ---------------------
+PAID: list[dict] = []
+
+
+@tool
+def pay_invoice(vendor: str, amount: float, currency: Literal["EUR", "USD"] = "EUR") -> str:
+    """Pay a vendor's invoice."""
+    PAID.append({"vendor": vendor, "amount": amount, "currency": currency})
+    return f"paid {amount} {currency} to {vendor}"
+
+
+def _payer(checkpointer, mode="batched"):
+    PAID.clear()
+    model = ScriptedChatModel([
+        ai("", tool_call("pay_invoice", {"vendor": "ACME", "amount": 1200.0}, "p1")),
+        ai("Paid."),
+    ])
+    return create_agent(model, tools=[pay_invoice],
+                        middleware=[HumanInTheLoopMiddleware(
+                            interrupt_on={"pay_invoice": True}, interrupt_mode=mode)],
+                        checkpointer=checkpointer)
+
+
+def _paused(graph, thread_id="t1"):
+    return [i.id for i in graph.get_state({"configurable": {"thread_id": thread_id}}).interrupts]
+
+
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_an_edit_the_tool_would_refuse_is_refused_before_anything_is_logged(db, start, mode):
+    agent = _payer(hitl_nb.checkpointer(db), mode)
+    session = start(agent, {"messages": [("user", "pay ACME")]})
+    card = session.cards[0]
+    waiting = _paused(agent)
+    with pytest.raises(hitl_nb.InvalidResponse, match="amount"):
+        card.edit({"vendor": "ACME", "amount": "lots"})
+    with pytest.raises(hitl_nb.InvalidResponse, match="vendor"):
+        card.edit({"amount": 10.0})
+    assert hitl_nb.DecisionLog(db).to_pandas().empty
+    assert _paused(agent) == waiting and not session.done and PAID == []
+    card.edit({"vendor": "ACME", "amount": 1150.0, "currency": "USD"}, comment="discount")
+    assert session.done
+    assert PAID == [{"vendor": "ACME", "amount": 1150.0, "currency": "USD"}]
+    df = hitl_nb.DecisionLog(db).to_pandas()
+    assert list(df.decision) == ["edit"]
+    assert df.edited_args.iloc[0] == {"vendor": "ACME", "amount": 1150.0, "currency": "USD"}
+
+
+def test_batched_card_edits_in_a_form_typed_by_the_tool(db, start):
+    session = start(_payer(hitl_nb.checkpointer(db)), {"messages": [("user", "pay ACME")]})
+    card = session.cards[0]
+    card.buttons["edit"].click()
+    fields = card.editor.form.fields
+    assert fields["currency"].spec.kind == "enum"            # from the tool: not inferable
+    assert fields["currency"].spec.options == ["EUR", "USD"]
+    assert fields["vendor"].spec.required and fields["amount"].spec.kind == "number"
+    fields["currency"].widget.value = "USD"
+    card.submit_edit.click()
+    assert session.done
+    assert PAID == [{"vendor": "ACME", "amount": 1200.0, "currency": "USD"}]
+
+
+def test_an_agent_inside_a_parent_graph_has_its_edits_checked_too(db, start):
+    parent = StateGraph(MessagesState)
+    parent.add_node("agent", _payer(None))
+    parent.add_edge(START, "agent")
+    graph = parent.compile(checkpointer=hitl_nb.checkpointer(db))
+    session = start(graph, {"messages": [("user", "pay ACME")]})
+    card = session.cards[0]
+    assert card.request.namespace[0].startswith("agent:")   # raised inside the subgraph
+    with pytest.raises(hitl_nb.InvalidResponse, match="amount"):
+        card.edit({"vendor": "ACME", "amount": "lots"})
+    assert len(hitl_nb.DecisionLog(db)) == 0
+    card.edit({"vendor": "ACME", "amount": 99.0})
+    assert session.done and PAID == [{"vendor": "ACME", "amount": 99.0, "currency": "EUR"}]
+
+
+def _plain_payer(checkpointer, proposed):
+    """A hand-written review node in front of a ToolNode (the LangGraph docs' pattern)."""
+
+    def review(state: MessagesState) -> dict:
+        answer = interrupt({"action": "pay_invoice", "args": proposed})
+        args = answer.get("args") or proposed
+        call = tool_call("pay_invoice", args, "p1")
+        return {"messages": [ai("", call)]} if answer["approved"] else {}
+
+    b = StateGraph(MessagesState)
+    b.add_node("review", review)
+    b.add_node("tools", ToolNode([pay_invoice]))
+    b.add_edge(START, "review")
+    b.add_edge("review", "tools")
+    return b.compile(checkpointer=checkpointer)
+
+
+def test_a_plain_payload_naming_a_tool_of_the_graph_is_held_to_its_schema(db, start):
+    PAID.clear()
+    graph = _plain_payer(hitl_nb.checkpointer(db), {"vendor": "ACME", "amount": 5.0})
+    card = start(graph, {"messages": []}).cards[0]
+    with pytest.raises(hitl_nb.InvalidResponse, match="amount"):
+        card.edit({"vendor": "ACME", "amount": "lots"})
+    assert len(hitl_nb.DecisionLog(db)) == 0
+    card.edit({"vendor": "ACME", "amount": 6.0})
+    assert PAID == [{"vendor": "ACME", "amount": 6.0, "currency": "EUR"}]
+
+
+def test_a_payload_that_only_borrows_a_tools_name_is_not_held_to_its_schema(db, start):
+    graph = _plain_payer(hitl_nb.checkpointer(db), {"who": "ACME", "sum": "1.2k"})
+    card = start(graph, {"messages": []}).cards[0]
+    assert card.request.args_schema is None
+    card.edit({"who": "ACME", "sum": "1k"})
+    assert hitl_nb.DecisionLog(db).to_pandas().edited_args.iloc[0] == {"who": "ACME",
+                                                                       "sum": "1k"}
+
+
+class Refund(BaseModel):
+    """Refund an order."""
+
+    order_id: int
+
+
+def lookup(sku: str, limit: int = 5) -> str:
+    """Look a product up."""
+    return sku
+
+
+def test_tool_schemas_read_tools_functions_and_pydantic_models():
+    schemas = tool_schemas([pay_invoice, lookup, Refund])
+    assert schemas["pay_invoice"]["required"] == ["vendor", "amount"]
+    assert schemas["lookup"]["properties"]["limit"]["type"] == "integer"
+    assert schemas["Refund"]["properties"]["order_id"]["type"] == "integer"
+
+
+def test_two_tools_sharing_a_name_with_different_schemas_check_nothing():
+    @tool("pay_invoice")
+    def other(iban: str) -> str:
+        """Another payment tool with the same name."""
+        return iban
+
+    assert "pay_invoice" not in tool_schemas([pay_invoice, other])
+    assert "pay_invoice" in tool_schemas([pay_invoice, pay_invoice])
+
+
+def test_async_review_checks_batched_edits_too(db):
+    async def main():
+        agent = _payer(await hitl_nb.acheckpointer(db))
+        session = await hitl_nb.areview(agent, {"messages": [("user", "pay ACME")]},
+                                        thread_id="a1", log=db, display=False, reviewer="ana")
+        card = session.cards[0]
+        with pytest.raises(hitl_nb.InvalidResponse, match="amount"):
+            await card.edit({"vendor": "ACME", "amount": "lots"})
+        assert len(hitl_nb.DecisionLog(db)) == 0
+        await card.edit({"vendor": "ACME", "amount": 7.0})
+        await agent.checkpointer.conn.close()
+        return session
+
+    assert asyncio.run(main()).done
+    assert PAID == [{"vendor": "ACME", "amount": 7.0, "currency": "EUR"}]
