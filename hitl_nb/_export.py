@@ -7,18 +7,23 @@
   (conversational datasets) read this format as is.
 - ``export_preferences``: one line per pair with ``prompt`` (messages), ``chosen`` and
   ``rejected`` (one assistant message each): for an edit, chosen = the reviewer's edit,
-  rejected = the agent's proposal; for a rejection followed by an approved action in the
-  same thread, chosen = that later action, rejected = the rejected proposal. This is
-  TRL's conversational preference format (``DPOTrainer``); ``style="openai"`` writes
-  OpenAI's preference fine-tuning keys (``input``/``preferred_output``/
-  ``non_preferred_output``) instead.
+  rejected = the agent's proposal; for a rejection, chosen = the first LATER approved or
+  edited call of the SAME action in the same thread whose arguments differ, rejected =
+  the rejected proposal (a rejection with no such call makes no pair, and so does an
+  edit that changed nothing). This is TRL's
+  conversational preference format (``DPOTrainer``); ``style="openai"`` writes OpenAI's
+  preference fine-tuning keys (``input``/``preferred_output``/``non_preferred_output``).
 
-Decisions whose recorded outcome is not ok are left out of both: the action went ahead
-but failed, so it is no example to learn from.
+Only what people decided becomes an example: decisions of a policy (reviewer
+``policy:...``) or a timeout (``timeout``) are left out, on both sides of a pair, by the
+same definition the failure report and ``df.hitl.humans()`` use (`HitlAccessor.automatic`).
+``include_automatic=True`` takes them in. Decisions whose recorded outcome is not ok are
+left out too: the action went ahead but failed, so it is no example to learn from.
 
 Example::
 
     log.export_sft("sft.jsonl"); log.export_preferences("prefs.jsonl")
+    log.export_sft("all.jsonl", include_automatic=True)   # policy and timeouts too
 """
 
 from __future__ import annotations
@@ -67,6 +72,19 @@ def _usable(df: pd.DataFrame) -> pd.DataFrame:
     return df[~df["outcome_ok"].eq(False).fillna(False).astype(bool)]
 
 
+def deciders(df: pd.DataFrame, include_automatic: bool = False) -> pd.DataFrame:
+    """The rows of ``df`` that may become examples: people's decisions only (see
+    `HitlAccessor.automatic`), or every row with ``include_automatic=True``."""
+    from ._accessor import HitlAccessor
+
+    return df if include_automatic else HitlAccessor(df).humans()
+
+
+def _went_ahead(row: Any) -> Any:
+    """The arguments the action went ahead with: the edit when there is one."""
+    return row.edited_args if str(row.decision) == "edit" else row.args
+
+
 def _write(path: str | os.PathLike[str], records: Iterator[dict[str, Any]]) -> int:
     count = 0
     tmp = f"{os.fspath(path)}.tmp"
@@ -82,38 +100,49 @@ def _write(path: str | os.PathLike[str], records: Iterator[dict[str, Any]]) -> i
     return count
 
 
-def sft_records(df: pd.DataFrame, system: str | None = SYSTEM) -> Iterator[dict[str, Any]]:
-    """The SFT examples of ``df`` (see the module docstring)."""
+def sft_records(df: pd.DataFrame, system: str | None = SYSTEM, *,
+                include_automatic: bool = False) -> Iterator[dict[str, Any]]:
+    """The SFT examples of ``df``: people's approvals and edits whose outcome did not
+    fail (see the module docstring)."""
+    df = deciders(df, include_automatic)
     kinds = df["decision"].astype(str)
     for row in _usable(df[kinds.isin(["approve", "edit"])]).itertuples(index=False):
-        args = row.edited_args if str(row.decision) == "edit" else row.args
         yield {"messages": [*_prompt(row, system),
-                            _call(str(row.action), args, f"call_{row.interrupt_id}")]}
+                            _call(str(row.action), _went_ahead(row), f"call_{row.interrupt_id}")]}
 
 
-def preference_records(df: pd.DataFrame, system: str | None = SYSTEM, style: str = "trl"
-                       ) -> Iterator[dict[str, Any]]:
-    """The preference pairs of ``df`` (see the module docstring)."""
+def _later_choice(row: Any, n: int, ahead: list[tuple[int, Any]]) -> Any | None:
+    """The first call of ``ahead`` (calls of ``row``'s thread and action that went ahead,
+    by position) after position ``n`` whose arguments differ from the rejected ones."""
+    for m, other in ahead:
+        if m > n and _went_ahead(other) != row.args:
+            return other
+    return None
+
+
+def preference_records(df: pd.DataFrame, system: str | None = SYSTEM, style: str = "trl",
+                       *, include_automatic: bool = False) -> Iterator[dict[str, Any]]:
+    """The preference pairs of ``df``: people's edits, and people's rejections followed
+    by a later approved or edited call of the same action (see the module docstring)."""
     if style not in ("trl", "openai"):
         raise ValueError(f"style must be 'trl' or 'openai', got {style!r}")
+    df = deciders(df, include_automatic)
     df = df.sort_values(["decided_at", "id"] if "id" in df else ["decided_at"], kind="stable")
-    usable = _usable(df)
-    kinds = usable["decision"].astype(str)
-    approved = usable[kinds.isin(["approve", "edit"])]
-    for row in df.itertuples():
+    rows = list(df.itertuples())
+    usable = set(_usable(df).index)
+    ahead: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+    for n, r in enumerate(rows):
+        if str(r.decision) in ("approve", "edit") and r.Index in usable:
+            ahead.setdefault((str(r.thread_id), str(r.action)), []).append((n, r))
+    for n, row in enumerate(rows):
         kind = str(row.decision)
-        if kind == "edit":
-            if row.Index not in usable.index:
-                continue
+        if kind == "edit" and row.Index in usable and row.edited_args != row.args:
             chosen = _call(str(row.action), row.edited_args, f"call_{row.interrupt_id}")
         elif kind == "reject":
-            later = approved[(approved["thread_id"] == row.thread_id)
-                             & (approved["decided_at"] > row.decided_at)]
-            if later.empty:
+            nxt = _later_choice(row, n, ahead.get((str(row.thread_id), str(row.action)), []))
+            if nxt is None:
                 continue
-            nxt = later.iloc[0]
-            args = nxt["edited_args"] if str(nxt["decision"]) == "edit" else nxt["args"]
-            chosen = _call(str(nxt["action"]), args, f"call_{nxt['interrupt_id']}")
+            chosen = _call(str(nxt.action), _went_ahead(nxt), f"call_{nxt.interrupt_id}")
         else:
             continue
         rejected = _call(str(row.action), row.args, f"call_{row.interrupt_id}")
@@ -126,15 +155,19 @@ def preference_records(df: pd.DataFrame, system: str | None = SYSTEM, style: str
 
 
 def export_sft(df: pd.DataFrame, path: str | os.PathLike[str], *,
-               system: str | None = SYSTEM) -> int:
-    """Write `sft_records` as JSONL; return how many."""
-    return _write(path, sft_records(df, system))
+               system: str | None = SYSTEM, include_automatic: bool = False) -> int:
+    """Write `sft_records` as JSONL; return how many. People's decisions only unless
+    ``include_automatic=True``."""
+    return _write(path, sft_records(df, system, include_automatic=include_automatic))
 
 
 def export_preferences(df: pd.DataFrame, path: str | os.PathLike[str], *,
-                       system: str | None = SYSTEM, style: str = "trl") -> int:
-    """Write `preference_records` as JSONL; return how many."""
-    return _write(path, preference_records(df, system, style))
+                       system: str | None = SYSTEM, style: str = "trl",
+                       include_automatic: bool = False) -> int:
+    """Write `preference_records` as JSONL; return how many. People's decisions only
+    unless ``include_automatic=True``."""
+    return _write(path, preference_records(df, system, style,
+                                           include_automatic=include_automatic))
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:

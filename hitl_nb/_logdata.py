@@ -117,13 +117,15 @@ class LogData:
         return failure_report(self.to_pandas(), **options)
 
     def export_sft(self, path: str | os.PathLike[str], **options: Any) -> int:
-        """Write approved and corrected actions as chat-format JSONL; return the count."""
+        """Write the actions people approved or corrected as chat-format JSONL (automatic
+        decisions only with ``include_automatic=True``); return the count."""
         from ._export import export_sft
 
         return export_sft(self.to_pandas(), path, **options)
 
     def export_preferences(self, path: str | os.PathLike[str], **options: Any) -> int:
-        """Write prompt/chosen/rejected JSONL pairs (edits and rejections); return the count."""
+        """Write prompt/chosen/rejected JSONL pairs (people's edits, and their rejections
+        followed by a later call of the same action); return the count."""
         from ._export import export_preferences
 
         return export_preferences(self.to_pandas(), path, **options)

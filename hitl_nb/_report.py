@@ -3,7 +3,9 @@ can paste into a system prompt ("rules learned from reviewers").
 
 Rejections are grouped by action with their most frequent comments; edits by action
 and by which argument keys reviewers changed, with counts and before/after examples.
-Only human decisions count (policies and timeouts are not reviewers' judgement).
+Only human decisions count (policies and timeouts are not reviewers' judgement): the
+rows ``df.hitl.humans()`` keeps, by the one definition of an automatic decision
+(`HitlAccessor.automatic`) that the fine-tuning exports use too.
 
 Example::
 

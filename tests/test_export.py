@@ -12,6 +12,7 @@ import pytest
 
 import hitl_nb
 from tests import _known_log as K
+from tests import _mixed_log as M
 
 
 @pytest.fixture
@@ -29,11 +30,12 @@ def _call(message):
     return call["function"]["name"], json.loads(call["function"]["arguments"])
 
 
-def test_sft_has_one_example_per_approved_or_edited_action_that_worked(log, tmp_path):
+def test_sft_has_one_example_per_action_a_person_approved_or_edited_that_worked(log,
+                                                                               tmp_path):
     path = tmp_path / "sft.jsonl"
     bad = {n for n, ok, _ in K.OUTCOMES if ok is False}
     expected = [(r[1], r[4] if r[3] == "edit" else r[2], r[0]) for n, r in enumerate(K.ROWS)
-                if r[3] in ("approve", "edit") and n not in bad]
+                if r[3] in ("approve", "edit") and n not in bad and not K.is_auto(r[6])]
     assert log.export_sft(path) == len(expected)
     got = []
     for example in _read(path):
@@ -65,6 +67,68 @@ def test_preferences_pair_edits_and_rejections_followed_by_approval(log, tmp_pat
     assert [(_call(r["chosen"][0]), _call(r["rejected"][0])) for r in records] == expected
     assert all(set(r) == {"prompt", "chosen", "rejected"} for r in records)
     assert records[0]["prompt"][-1]["content"].startswith("Task: task of th1")
+
+
+# -- only what people decided: the exports and the report on one mixed log --------------
+def _ids(message):
+    (call,) = message["tool_calls"]
+    return call["id"].removeprefix("call_")
+
+
+def _pairs(path):
+    return [(_ids(r["chosen"][0]), _ids(r["rejected"][0])) for r in _read(path)]
+
+
+def test_exports_and_report_hold_only_what_people_decided(db, tmp_path):
+    log = M.build(db)
+    # by hand from M.ROWS: people approved or edited m2, m5, m7, m8; m1 (policy) and m4
+    # (timeout) went ahead without a person
+    assert log.export_sft(tmp_path / "sft.jsonl") == 4
+    assert [(_ids(r["messages"][-1]), _call(r["messages"][-1]))
+            for r in _read(tmp_path / "sft.jsonl")] == [
+        ("m2", ("delete_records", {"table": "tmp_users"})),
+        ("m5", ("send_email", {"to": "cfo@x.com"})),
+        ("m7", ("write_file", {"path": "/tmp/hosts"})),
+        ("m8", ("search_docs", {"q": "q3"})),
+    ]
+    # m0 (delete users) pairs with the later delete m2, never with the policy's search m1;
+    # m3 with bo's edit m5 (the timeout m4 is no choice); m5 as an edit; the policy's
+    # rejection m6 and cy's m9 (no later call) make no pair
+    assert log.export_preferences(tmp_path / "prefs.jsonl") == 3
+    assert _pairs(tmp_path / "prefs.jsonl") == [("m2", "m0"), ("m5", "m3"), ("m5", "m5")]
+    chosen, rejected = (_read(tmp_path / "prefs.jsonl")[1][k][0] for k in ("chosen",
+                                                                          "rejected"))
+    assert _call(chosen) == ("send_email", {"to": "cfo@x.com"})
+    assert _call(rejected) == ("send_email", {"to": "all@x.com"})
+    # the report counts the same people: m0 m2 m3 m5 m7 m8 m9
+    report = log.failure_report()
+    assert "7 human decisions: 3 rejected (43%), 1 edited (14%)." in report
+    assert "## `write_file`" not in report       # only the policy rejected it
+
+
+def test_automatic_decisions_become_examples_only_when_asked(db, tmp_path):
+    log = M.build(db)
+    assert log.export_sft(tmp_path / "sft.jsonl", include_automatic=True) == 6
+    assert [_ids(r["messages"][-1]) for r in _read(tmp_path / "sft.jsonl")] == [
+        "m1", "m2", "m4", "m5", "m7", "m8"]
+    # still the same action: m0 skips the policy's search m1; m3 skips the timeout's m4,
+    # which re-approved the very proposal that was rejected; m6 now pairs with m7
+    assert log.export_preferences(tmp_path / "p.jsonl", include_automatic=True) == 4
+    assert _pairs(tmp_path / "p.jsonl") == [("m2", "m0"), ("m5", "m3"), ("m5", "m5"),
+                                            ("m7", "m6")]
+
+
+def test_a_rejection_pairs_only_with_a_later_call_of_the_same_action(db, tmp_path):
+    log = hitl_nb.DecisionLog(db)
+    for n, (action, args, kind) in enumerate([
+            ("deploy", {"env": "staging"}, "approve"),   # earlier: no pair
+            ("deploy", {"env": "prod"}, "reject"),
+            ("notify", {"channel": "#ops"}, "approve"),  # later, another action: no pair
+    ]):
+        request = hitl_nb.ReviewRequest(action, args, thread_id="t", interrupt_id=f"i{n}")
+        log.record(request, hitl_nb.Decision(kind, reviewer="ana",
+                                             decided_at=M.T0 + pd.Timedelta(minutes=n)))
+    assert log.export_preferences(tmp_path / "p.jsonl") == 0
 
 
 def test_preferences_in_openai_style(log, tmp_path):
@@ -99,7 +163,7 @@ def test_command_line_exports_every_format(log, db, tmp_path):
          "--parquet", str(out["parquet"])], capture_output=True, text=True, env=env,
         timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert f"{out['sft']}: 6 SFT examples" in proc.stdout
+    assert f"{out['sft']}: 4 SFT examples" in proc.stdout   # people's, outcome not failed
     assert len(_read(out["preferences"])) == 3
     csv = pd.read_csv(out["csv"])
     assert json.loads(csv["args"].iloc[0]) == K.ROWS[0][2]

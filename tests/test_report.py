@@ -9,6 +9,7 @@ import pytest
 import hitl_nb
 from hitl_nb._report import changed_keys
 from tests import _known_log as K
+from tests import _mixed_log as M
 
 
 @pytest.fixture
@@ -90,3 +91,16 @@ def test_backticks_in_agent_text_cannot_break_the_markdown(db):
 ])
 def test_changed_keys(before, after, keys):
     assert changed_keys(before, after) == keys
+
+
+def test_report_on_a_mixed_log_counts_people_as_the_exports_do(db):
+    # by hand from M.ROWS: the people's rows are m0 m2 m3 m5 m7 m8 m9
+    report = M.build(db).failure_report()
+    assert "7 human decisions: 3 rejected (43%), 1 edited (14%)." in report
+    assert _section(report, "delete_records").startswith(
+        "## `delete_records`: 1 rejected, 0 edited of 2")
+    assert _section(report, "send_email").startswith(
+        "## `send_email`: 1 rejected, 1 edited of 2")        # the timeout's m4 is not there
+    assert _section(report, "search_docs").startswith(
+        "## `search_docs`: 1 rejected, 0 edited of 2")       # the policy's m1 is not there
+    assert "write_file" not in report                        # only a policy rejected it
