@@ -119,12 +119,16 @@ def _graph_tools(graph: Any) -> list[Any]:
     return tools
 
 
-def _tools_in(runnable: Any, seen: set[int]) -> list[Any]:
+def _tools_in(runnable: Any, seen: set[int], budget: int = 2_000) -> list[Any]:
+    """The tools inside one node: a tool node's, a tool's own, or found in the parts of
+    a runnable (sequence steps, a binding, a function's closure); a bounded walk."""
+    from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
     todo, found = [runnable], []
-    while todo:
+    while todo and budget > 0:
         item = todo.pop()
+        budget -= 1
         if id(item) in seen:
             continue
         seen.add(id(item))
@@ -136,7 +140,7 @@ def _tools_in(runnable: Any, seen: set[int]) -> list[Any]:
                 found.append(item)
             elif isinstance(item, (list, tuple)):
                 todo += list(item)
-            else:
+            elif isinstance(item, Runnable):
                 todo += _parts(item)
         except Exception:  # an object that refuses to be looked at holds no tool we know
             continue
@@ -149,12 +153,13 @@ def _parts(item: Any) -> list[Any]:
     bound = getattr(item, "bound", None)
     if bound is not None and not hasattr(item, "nodes"):
         parts.append(bound)
-    func = getattr(item, "func", None) or getattr(item, "afunc", None)
-    if callable(func):
-        try:
-            from langchain_core.runnables.utils import get_function_nonlocals
+    for name in ("func", "afunc"):
+        func = getattr(item, name, None)
+        if callable(func):
+            try:
+                from langchain_core.runnables.utils import get_function_nonlocals
 
-            parts += get_function_nonlocals(func)
-        except Exception:  # source not readable (lambda in a REPL, builtins)
-            pass
+                parts += [getattr(v, "__self__", v) for v in get_function_nonlocals(func)]
+            except Exception:  # source not readable (lambda in a REPL, builtins)
+                continue
     return parts

@@ -267,3 +267,15 @@ def test_async_review_checks_batched_edits_too(db):
 
     assert asyncio.run(main()).done
     assert PAID == [{"vendor": "ACME", "amount": 7.0, "currency": "EUR"}]
+
+
+def test_tool_schemas_find_a_tool_node_called_from_a_function_node():
+    tools = ToolNode([pay_invoice])
+
+    def run_tools(state: MessagesState) -> dict:
+        return tools.invoke(state)
+
+    b = StateGraph(MessagesState)
+    b.add_node("run_tools", run_tools)
+    b.add_edge(START, "run_tools")
+    assert list(tool_schemas(b.compile())) == ["pay_invoice"]
