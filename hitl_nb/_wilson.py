@@ -52,7 +52,9 @@ def wilson_interval(approved: int, total: int, z: float = 1.96) -> tuple[float, 
     centre = p + z2 / (2 * total)
     margin = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
     scale = 1 + z2 / total
-    return max(0.0, (centre - margin) / scale), min(1.0, (centre + margin) / scale)
+    low = 0.0 if approved == 0 else max(0.0, (centre - margin) / scale)
+    high = 1.0 if approved == total else min(1.0, (centre + margin) / scale)
+    return low, high
 
 
 def _number(value: Any) -> float | None:
