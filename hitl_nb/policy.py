@@ -309,6 +309,14 @@ class RiskPolicy:
             return budget_curve(self, log_or_df, budgets, overflow)
         return backtest(self, log_or_df)
 
+    def suggest(self, log_or_df: Any, **thresholds: Any) -> Any:
+        """Rules suggested from a log's (or a frame's) human decisions on top of this
+        policy, with evidence and both back-tests: see `hitl_nb._suggest`."""
+        from ._backtest import frame_of
+        from ._suggest import suggest_policy
+
+        return suggest_policy(frame_of(log_or_df), self, **thresholds)
+
     # -- review budget (its own module: `hitl_nb._budget`) --------------------------------
     def triage(self, requests: Iterable[ReviewRequest], *,
                reviewed_last_hour: int | None = None, now: datetime | None = None) -> Triage:
