@@ -14,6 +14,7 @@ from ._backtest import compare
 from ._db import LogUnavailable
 from ._lazy import after_import
 from ._migrate import IncompatibleLog
+from ._opinions import SameReviewer
 from ._outcome import record_outcome
 from .describe import describer
 from .inbox import Inbox
@@ -32,7 +33,7 @@ from .model import (
     Risk,
     StaleRequest,
 )
-from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
+from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
 from .request import gate, request_review
 from .session import ResumeFailed, Session
 from .widgets import InboxView, ReviewCard, SessionView
@@ -65,6 +66,7 @@ __all__ = [
     "RiskPolicy",
     "Rule",
     "SafeHistory",
+    "SameReviewer",
     "Session",
     "SessionView",
     "StaleRequest",
@@ -79,5 +81,6 @@ __all__ = [
     "record_outcome",
     "request_review",
     "review",
+    "wilson_interval",
     "wilson_lower_bound",
 ]

@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._humans import automatic
+
 __all__ = ["HitlAccessor"]
 
 _APPROVED = ("approve", "edit")
@@ -59,9 +61,7 @@ class HitlAccessor:
     @property
     def automatic(self) -> pd.Series:
         """True where a policy (``policy:...``) or a timeout decided, not a human."""
-        who = self._df["reviewer"].astype(str)
-        return (who.str.startswith("policy:") | (who == "policy") | who.str.startswith("timeout")
-                ).rename("automatic")
+        return automatic(self._df["reviewer"])
 
     def humans(self) -> pd.DataFrame:
         """Only the decisions taken by people."""
@@ -133,6 +133,38 @@ class HitlAccessor:
         auto = self.automatic
         mask = self.overridden()[auto].rename("override_rate")
         return _rate(mask, self._df[auto], by)
+
+    # -- reviewer analytics (each in its own module) ------------------------------------
+    def calibration(self, bins: int = 10, by: str | None = None) -> pd.DataFrame:
+        """Reliability table of the agent's confidence against human approvals, with
+        ``.attrs["ece"]`` and ``.attrs["brier"]``: see `hitl_nb._calibration`."""
+        from ._calibration import calibration
+
+        return calibration(self._df, bins=bins, by=by)
+
+    def plot_calibration(self, bins: int = 10, by: str | None = None, ax: Any = None) -> Any:
+        """Reliability diagram (confidence vs approval rate, Wilson bars); the Axes."""
+        from ._calibration import plot_calibration
+
+        return plot_calibration(self._df, bins=bins, by=by, ax=ax)
+
+    def agreement(self, by: str | None = None, on: str = "decision") -> Any:
+        """Cohen's / Fleiss' κ between reviewers on a votes frame (``log.opinions()``),
+        with the disagreements: see `hitl_nb._agreement`."""
+        from ._agreement import agreement
+
+        return agreement(self._df, by=by, on=on)
+
+    def fatigue(self, by: str = "reviewer", **kwargs: Any) -> Any:
+        """Fast approvals, approval streaks and session effects per reviewer: see
+        `hitl_nb._fatigue` for the definitions and ``kwargs``."""
+        from ._fatigue import fatigue
+
+        return fatigue(self._df, by=by, **kwargs)
+
+    def plot_fatigue(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Median time on card by position in the review session, per reviewer; the Axes."""
+        return self.fatigue(**kwargs).plot(ax=ax)
 
     # -- plots ------------------------------------------------------------------------
     def plot_approval_over_time(self, freq: str = "D", ax: Any = None) -> Any:

@@ -94,6 +94,25 @@ def _float(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _when(row: dict[str, Any]) -> Any:
+    """When the request was asked (its decision time when the log lacks it)."""
+    import pandas as pd
+
+    at = row.get("requested_at")
+    return row.get("decided_at") if at is None or pd.isna(at) else at
+
+
+def budget_curve(policy: RiskPolicy, log_or_df: Any, budgets: Any,
+                 overflow: str | None = None) -> Any:
+    """The back-test under each review budget (`hitl_nb._budget.BudgetCurve`), the
+    overflow handled as ``overflow`` (default: the policy's own, else ``"wait"``)."""
+    from ._budget import simulate_budgets
+
+    report = backtest(policy, log_or_df)
+    how = overflow or getattr(policy, "overflow", "wait")
+    return simulate_budgets(report.rows, budgets, how, policy.name)
+
+
 def backtest(policy: RiskPolicy, log_or_df: Any) -> Backtest:
     """Replay every human-decided request of the log through ``policy`` (see module doc)."""
     import pandas as pd
@@ -120,10 +139,12 @@ def backtest(policy: RiskPolicy, log_or_df: Any) -> Backtest:
             "rule": verdict.rule, "reasons": "; ".join(verdict.risk.reasons),
             "would_review": not auto, "miss": auto and human != "approve",
             "latency_s": _float(row.get("latency_s")),
+            "requested_at": _when(row),
         })
         history.add(action, args, human, reviewer, row.get("edited_args"))
     table = pd.DataFrame(rows, columns=[*_MISSED_COLUMNS, "tier", "score", "would_review",
-                                        "miss", "latency_s"])
+                                        "miss", "latency_s", "requested_at"])
+    table["requested_at"] = pd.to_datetime(table["requested_at"], utc=True)
     auto_rows = table[~table.would_review.astype(bool)]
     missed = table[table.miss.astype(bool)][_MISSED_COLUMNS].reset_index(drop=True)
     return Backtest(policy=policy.name, requests=len(table),

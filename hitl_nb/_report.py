@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from ._fatigue import rubber_stamp_section
+
 __all__ = ["changed_keys", "failure_report"]
 
 
@@ -145,4 +147,5 @@ def failure_report(df: pd.DataFrame, *, examples: int = 3, min_count: int = 1) -
     if rules:
         lines += ["## Rules learned from reviewers", "",
                   "Paste into the agent's system prompt:", "", *rules, ""]
+    lines += rubber_stamp_section(df)
     return "\n".join(lines)

@@ -32,13 +32,29 @@ def wilson_lower_bound(approved: int, total: int, z: float = 1.96) -> float:
     """
     if total <= 0:
         return 0.0
+    return wilson_interval(approved, total, z)[0]
+
+
+def wilson_interval(approved: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval ``(low, high)`` for ``approved / total`` (95% by default).
+
+    With ``p = k/n``: ``(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``. Unlike the
+    normal approximation it stays inside [0, 1] and is sensible for small ``n`` and for
+    rates near 0 or 1: ``wilson_interval(10, 10)`` is about (0.72, 1.0). With no decisions
+    it is (0, 1): nothing is known.
+    """
+    if total <= 0:
+        return 0.0, 1.0
     if not 0 <= approved <= total:
         raise ValueError(f"approved must be between 0 and total ({total}), got {approved}")
     p = approved / total
     z2 = z * z
     centre = p + z2 / (2 * total)
     margin = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
-    return max(0.0, (centre - margin) / (1 + z2 / total))
+    scale = 1 + z2 / total
+    low = 0.0 if approved == 0 else max(0.0, (centre - margin) / scale)
+    high = 1.0 if approved == total else min(1.0, (centre + margin) / scale)
+    return low, high
 
 
 def _number(value: Any) -> float | None:

@@ -27,6 +27,7 @@ from typing import Any
 from . import _queue, formats
 from ._fastjson import loads
 from ._inbox_table import approvals_text, table
+from ._opinions import Opinions, selected
 from .log import DecisionLog
 from .model import (
     AlreadyDecided,
@@ -109,7 +110,8 @@ class Inbox:
 
     def __init__(self, target: Any = "hitl.db", graph: Any = None, *,
                  reviewer: str | None = None, clock: Callable[[], datetime] = utcnow,
-                 resume: formats.ResumeMapper | None = None, expire: bool = True) -> None:
+                 resume: formats.ResumeMapper | None = None, expire: bool = True,
+                 second_opinion: float = 0.0) -> None:
         if graph is not None:
             check_graph(graph)
         self.log = open_log(graph if target is None else target)
@@ -118,6 +120,8 @@ class Inbox:
         self.reviewer = reviewer or default_reviewer()
         self.clock = clock
         self.resume = resume
+        self.second_opinion_share = second_opinion
+        selected(("", "", 0), second_opinion)  # validates the share
         if expire:
             self.expire()
 
@@ -211,6 +215,24 @@ class Inbox:
             except HitlError as exc:
                 out.append((request, exc))
         return out
+
+    # -- second opinions (shadow votes: never resume the graph, see `hitl_nb._opinions`) --
+    def awaiting_second_opinion(self, reviewer: str | None = None, *,
+                                opinions: int = 1) -> list[ReviewRequest]:
+        """Requests picked for a second opinion (``second_opinion`` share) that still need
+        one from ``reviewer``: open or already decided, never decided by ``reviewer``. The
+        requests carry nothing of the first decision; oldest first."""
+        who = reviewer or self.reviewer
+        rows = [row for state in ("open", "decided", "applied")
+                for row in self.log.queue_rows(state=state, now=self.clock())]
+        rows = Opinions(self.log).awaiting(rows, self.second_opinion_share, who, opinions)
+        return requests_from_rows(sorted(rows, key=lambda r: (r[4], r[0], r[1], r[2])))
+
+    def second_opinion(self, request: ReviewRequest, decision: Decision) -> Decision:
+        """Log ``decision`` as a shadow vote on ``request`` (reviewer: the decision's, else
+        the inbox's). It never resumes the graph and never becomes the real decision."""
+        return Opinions(self.log).record(request, decision, decision.reviewer or self.reviewer,
+                                         self.clock())
 
     # -- deadlines and recovery -------------------------------------------------------------
     def expire(self) -> list[ReviewRequest]:

@@ -295,6 +295,22 @@ class DecisionLog(QueueLog, LogData):
         return load(self._db, self._q, clause, params, flatten=flatten,
                     cache=self.frame_cache)
 
+    def opinions(self) -> pd.DataFrame:
+        """Every vote on requests that got a second opinion (`Inbox(second_opinion=...)`):
+        the real decision (``shadow`` False) and the shadow votes (``shadow`` True), for
+        ``log.opinions().hitl.agreement(by="action")``. See :mod:`hitl_nb._opinions`."""
+        from ._opinions import Opinions
+
+        return Opinions(self).frame()
+
+    def suggest_policy(self, current: Any = None, **thresholds: Any) -> Any:
+        """Rules proposed from this log's human decisions (tools safe to stop reviewing,
+        tools to review always), each with its evidence, the suggested `RiskPolicy`, and
+        its back-test beside ``current``'s: see :mod:`hitl_nb._suggest`."""
+        from ._suggest import suggest_policy
+
+        return suggest_policy(self.to_pandas(), current, **thresholds)
+
     def __len__(self) -> int:
         self.setup()
         return int(self._db.query("SELECT COUNT(*) FROM hitl_decisions")[0][0])

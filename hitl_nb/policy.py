@@ -27,11 +27,13 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from ._budget import Triage, check_budget
 from ._choices import Memory, Remembered
 from ._rules import Condition, Rule, arg, matches
-from ._wilson import AUTOMATIC_PREFIX, History, SafeHistory, wilson_lower_bound
+from ._wilson import AUTOMATIC_PREFIX, History, SafeHistory, wilson_interval, wilson_lower_bound
 from .formats._common import check_against_schema
 from .log import DecisionLog
 from .model import Decision, InvalidResponse, ReviewRequest, Risk
@@ -40,7 +42,8 @@ ALWAYS, UNCERTAIN, NEVER = "always", "uncertain", "never"
 TIERS = (ALWAYS, UNCERTAIN, NEVER)
 
 __all__ = ["ALWAYS", "NEVER", "TIERS", "UNCERTAIN", "Condition", "Remembered", "RiskPolicy",
-           "Rule", "SafeHistory", "Verdict", "arg", "wilson_lower_bound"]
+           "Rule", "SafeHistory", "Triage", "Verdict", "arg", "wilson_interval",
+           "wilson_lower_bound"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class RiskPolicy:
         precedence: Iterable[str] = TIERS,
         log: DecisionLog | str | os.PathLike[str] | None = None,
         name: str = "default",
+        budget: float | None = None,
+        overflow: str = "wait",
     ) -> None:
         self.irreversible = tuple(irreversible)
         self.always = _rules(always)
@@ -133,6 +138,9 @@ class RiskPolicy:
         self.log = _as_log(log)
         self.name = name
         self.memory = Memory(name, self.log)
+        check_budget(budget, overflow)
+        self.budget = budget
+        self.overflow = overflow
 
     # -- the verdict ----------------------------------------------------------------------
     def assess(self, action: str, args: Any = None, confidence: float | None = None,
@@ -287,11 +295,41 @@ class RiskPolicy:
 
         return interrupt_on(self, tools, **kwargs)
 
-    def backtest(self, log_or_df: Any) -> Any:
-        """Replay the log's human-decided requests through this policy: see `_backtest`."""
-        from ._backtest import backtest
+    def backtest(self, log_or_df: Any, budgets: Iterable[float] | None = None,
+                 overflow: str | None = None) -> Any:
+        """Replay the log's human-decided requests through this policy: see `_backtest`.
 
+        With ``budgets`` (reviews per hour, e.g. ``[5, 10, 20]``): a `BudgetCurve`, the
+        reviews asked against misses (or rejections, or waiting) under each budget, the
+        overflow handled as ``overflow`` (default: this policy's); ``.plot()`` draws it.
+        """
+        from ._backtest import backtest, budget_curve
+
+        if budgets is not None:
+            return budget_curve(self, log_or_df, budgets, overflow)
         return backtest(self, log_or_df)
+
+    def suggest(self, log_or_df: Any, **thresholds: Any) -> Any:
+        """Rules suggested from a log's (or a frame's) human decisions on top of this
+        policy, with evidence and both back-tests: see `hitl_nb._suggest`."""
+        from ._backtest import frame_of
+        from ._suggest import suggest_policy
+
+        return suggest_policy(frame_of(log_or_df), self, **thresholds)
+
+    # -- review budget (its own module: `hitl_nb._budget`) --------------------------------
+    def triage(self, requests: Iterable[ReviewRequest], *,
+               reviewed_last_hour: int | None = None, now: datetime | None = None) -> Triage:
+        """Split the ``requests`` that need a human under the review budget: the riskiest
+        go to review while the hour's budget lasts, the rest overflow (`Triage.decision`
+        says what they get: None to wait, or ``"reject"``/``"approve"``).
+
+        ``reviewed_last_hour`` defaults to the human decisions the log holds from the hour
+        before ``now`` (0 without a log). Without a budget every one goes to review.
+        """
+        from ._budget import triage
+
+        return triage(self, requests, reviewed_last_hour, now)
 
     def __repr__(self) -> str:
         always = [f"{p} (irreversible)" for p in self.irreversible] + [repr(r) for r in self.always]
@@ -308,12 +346,15 @@ class RiskPolicy:
         if self.history is not None:
             never.append(f"history: {self.history!r}")
         memory = [str(r) for r in self.remembered()]
+        budget = f"{self.budget:g} reviews/hour, overflow: {self.overflow}" \
+            if self.budget is not None else "none"
         lines = [f"RiskPolicy({self.name!r}",
                  f"  always:    {', '.join(always) or '-'}",
                  f"  uncertain: {', '.join(uncertain) or '-'}",
                  f"  never:     {', '.join(never) or '-'}",
                  f"  default: {self.default}; precedence: {' > '.join(self.precedence)}",
                  f"  remembered: {', '.join(memory) or '-'}",
+                 f"  budget: {budget}",
                  f"  log: {self.log!r})" if self.log is not None else
                  "  log: none (automatic decisions are not recorded))"]
         return "\n".join(lines)
