@@ -18,7 +18,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._wilson import History, is_automatic
+from ._humans import is_automatic
+from ._wilson import History
 from .log import DecisionLog
 
 if TYPE_CHECKING:  # pandas is imported on first use: `import hitl_nb` stays fast

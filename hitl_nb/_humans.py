@@ -12,10 +12,19 @@ Example::
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Decisions that let the action go ahead (as in ``df.hitl.approval_rate``).
 APPROVED = ("approve", "edit")
+
+
+def is_automatic(reviewer: Any) -> bool:
+    """True when one ``reviewer`` name is a policy's or a timeout's, not a person's."""
+    return isinstance(reviewer, str) and (
+        reviewer == "policy" or reviewer.startswith(("policy:", "timeout")))
 
 
 def automatic(reviewer: pd.Series) -> pd.Series:

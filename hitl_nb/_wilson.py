@@ -16,13 +16,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._humans import is_automatic
+
 #: Reviewer names written by a policy start with this (``policy:read-only``).
 AUTOMATIC_PREFIX = "policy:"
-
-
-def is_automatic(reviewer: Any) -> bool:
-    """True for decisions a policy took (reviewer ``policy:<rule>``), not a human."""
-    return isinstance(reviewer, str) and reviewer.startswith(AUTOMATIC_PREFIX)
 
 
 def wilson_lower_bound(approved: int, total: int, z: float = 1.96) -> float:
