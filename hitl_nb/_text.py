@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from . import _diff
@@ -27,11 +28,11 @@ def args_text(args: Any, depth: int = 0, budget: list[int] | None = None) -> lis
     pad = "  " * depth
     if not isinstance(args, (dict, list, tuple)):
         return [f"{pad}{_one_line(args)}"] if args not in (None, "") else []
-    items = list(args.items()) if isinstance(args, dict) else list(enumerate(args))
+    items = islice(args.items() if isinstance(args, dict) else enumerate(args), MAX_LINES + 1)
     out: list[str] = []
     for i, (key, value) in enumerate(items):
         if budget[0] <= 0:
-            out.append(f"{pad}… {len(items) - i:,} more not shown")
+            out.append(f"{pad}… {len(args) - i:,} more not shown")
             break
         budget[0] -= 1
         label = f"{short(str(key), 60)}:" if isinstance(args, dict) else "-"
