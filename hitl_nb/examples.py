@@ -1,4 +1,4 @@
-"""Small graphs for demos, notebooks and tests (no API key: a scripted model plans).
+"""Small graphs for demos, notebooks and tests (no API key: the default planner is code).
 
 Example::
 
@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -16,35 +17,89 @@ from langgraph.types import interrupt
 
 class SeedState(TypedDict, total=False):
     task: str
-    planned_action: str
+    planned_action: dict[str, Any]   # {"tool": "send_email", "to": ..., "body": ...}
     approved: bool
     comment: str | None
     result: str
 
 
+def send_email(to: str, subject: str, body: str) -> str:
+    """Send an email to one recipient."""
+    return f"sent {subject!r} to {to}"
+
+
+def drop_database(name: str) -> str:
+    """Drop a database and everything in it (irreversible)."""
+    return f"dropped {name}"
+
+
+def post_message(channel: str, text: str) -> str:
+    """Post a message to a chat channel."""
+    return f"posted to {channel}"
+
+
+#: The tools the seed graph's planner may propose (their signatures are the schemas).
+SEED_TOOLS = (send_email, drop_database, post_message)
+
+
+def echo_plan(task: str) -> dict[str, Any]:
+    """The default plan: an email to the CFO whose subject and body echo ``task``."""
+    return {"tool": "send_email", "to": "cfo@example.com", "subject": task[:1].upper() + task[1:],
+            "body": f"Hello,\n\nas requested: {task}.\n\nBest regards"}
+
+
+def plan_from_reply(reply: Any) -> dict[str, Any]:
+    """A chat model's reply as an action dict: its first tool call ``{"tool": name,
+    **args}``, else its text (a JSON object is used as it is)."""
+    calls = getattr(reply, "tool_calls", None) or []
+    if calls:
+        return {"tool": calls[0]["name"], **calls[0]["args"]}
+    text = str(getattr(reply, "content", reply))
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("tool"), str):
+        return parsed
+    return {"tool": "follow_plan", "plan": text}
+
+
 def seed_graph(checkpointer: Any, model: Any = None) -> Any:
     """plan -> review -> execute | cancel: the classic human-in-the-loop pattern.
 
-    ``model`` plans the action (a chat model; by default a scripted one that echoes the
-    task). The review node uses a plain ``interrupt()`` and reads ``["approved"]``.
-    """
-    if model is None:
-        from .testing import ScriptedChatModel
+    ``plan`` proposes one action as a dict, ``{"tool": "send_email", "to": ..., "subject":
+    ..., "body": ...}``: by default `echo_plan` (an email whose subject and body echo the
+    task, no model needed); with ``model`` (any LangChain chat model, bound to
+    `SEED_TOOLS`) the model's first tool call. The review node is the article's::
 
-        model = ScriptedChatModel(["Email the CFO the Q3 revenue summary"], cycle=True)
+        human_response = interrupt({"action": state["planned_action"],
+                                    "message": "Please approve or reject this action"})
+
+    and reads ``["approved"]`` (and, after an Edit, the new ``["args"]``).
+    """
+    planner = model.bind_tools(list(SEED_TOOLS)) if model is not None else None
 
     def plan(state: SeedState) -> dict[str, Any]:
-        reply = model.invoke(f"Plan one action for this task: {state['task']}")
-        return {"planned_action": str(reply.content)}
+        if planner is None:
+            return {"planned_action": echo_plan(state["task"])}
+        reply = planner.invoke(f"Propose one tool call for this task: {state['task']}")
+        return {"planned_action": plan_from_reply(reply)}
 
     def review(state: SeedState) -> dict[str, Any]:
         human_response = interrupt({"action": state["planned_action"],
                                     "message": "Please approve or reject this action"})
-        return {"approved": human_response["approved"],
-                "comment": human_response.get("comment")}
+        update = {"approved": human_response["approved"],
+                  "comment": human_response.get("comment")}
+        if human_response.get("type") == "edit":  # the reviewer changed the arguments
+            update["planned_action"] = {"tool": state["planned_action"]["tool"],
+                                        **human_response["args"]}
+        return update
 
     def execute(state: SeedState) -> dict[str, Any]:
-        return {"result": f"done: {state['planned_action']}"}
+        action = dict(state["planned_action"])
+        tool = action.pop("tool", "?")
+        shown = ", ".join(f"{k}={v!r}" for k, v in action.items())
+        return {"result": f"done: {tool}({shown})"}
 
     def cancel(state: SeedState) -> dict[str, Any]:
         return {"result": "cancelled by the reviewer"}

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Any
 
+from . import _text as _lines
 from ._diff_html import diff_html
 from ._html import (
     BAD,
@@ -285,14 +286,28 @@ def card_html(request: ReviewRequest, decision: Decision | None = None) -> str:
 
 
 def card_text(request: ReviewRequest, decision: Decision | None = None) -> str:
-    """The card as plain text (``text/plain``, logs, terminals)."""
-    lines = [f"[review] {title(request)}", f"  {sentence(request)}"]
+    """The card as plain text (``text/plain``, logs, terminals): the sentence, the
+    description, every argument, the diff, confidence, uncertainty notes and risk."""
+    said = sentence(request)
+    lines = [f"[review] {title(request)}", f"  {said}"]
+    description = (_text(request.description) or "").strip()
+    if description and description.rstrip(".") not in said:
+        lines += [f"  {line}" for line in _lines.description_text(description)]
     if _text(request.task):
         lines.append(f"  task: {short(request.task, 200)}")
+    args = _lines.args_text(request.args)
+    if args:
+        lines.append("  arguments:")
+        lines += [f"    {line}" for line in args]
+    if request.before is not None or request.after is not None:
+        lines.append("  what would change:")
+        lines += [f"    {line}" for line in _lines.diff_text(request.before, request.after)]
     conf = "not given" if request.confidence is None else f"{round(request.confidence * 100)}%"
     lines.append(f"  confidence: {conf}")
+    lines += [f"  uncertain: {short(note, 300)}" for note in request.uncertainty[:10]]
     if request.risk is not None:
         lines.append(f"  risk: {request.risk.tier} ({_score(request.risk.score)})")
+        lines += [f"    {short(reason, 200)}" for reason in request.risk.reasons[:5]]
     lines.append(f"  {decision_text(decision)}" if decision else
                  f"  awaiting review: {', '.join(request.allowed)}")
     return "\n".join(lines)

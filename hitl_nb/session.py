@@ -111,6 +111,7 @@ class Session:
         self.error: BaseException | None = None
         self.busy = False
         self.steps: list[str] = []
+        self._rerun: set[str] = set()  # nodes a resume re-runs (already in steps)
         self._lock = threading.RLock()
         self._listeners: list[Listener] = []
 
@@ -169,6 +170,10 @@ class Session:
             fault("during_resume")
         if mode == "tasks" and isinstance(chunk, dict) and "result" not in chunk \
                 and "error" not in chunk:
+            rerun = chunk.get("name") in self._rerun  # a resume re-runs the node
+            self._rerun.discard(chunk.get("name"))
+            if rerun and chunk.get("name") in self.steps:  # listed once
+                return
             self.steps.append(str(chunk.get("name")))
             self._emit("progress", f"running {chunk.get('name')}")
 
@@ -315,6 +320,8 @@ class Session:
         out = {}
         for iid in interrupt_ids:
             reqs = [r for r in self.requests if r.interrupt_id == iid]
+            self._rerun.update(r.namespace[0].split(":")[0] if r.namespace else r.node
+                               for r in reqs if r.node)
             decs = [self.decided[r.key] for r in reqs]
             out[iid] = formats.resume_value(reqs, decs, self.mapper)
         return out

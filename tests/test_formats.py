@@ -74,6 +74,29 @@ def test_custom_resume_mapper_replaces_the_default_shape(db, start):
     assert session.result["answers"] == [True]
 
 
+def test_custom_resume_mapper_applies_to_each_tool_call_of_a_list(db, start):
+    calls = [{"name": "a", "args": {"x": 1}, "id": "1", "type": "tool_call"},
+             {"name": "b", "args": {"y": 2}, "id": "2", "type": "tool_call"}]
+    session = start(single(hitl_nb.checkpointer(db), calls), {},
+                    resume=lambda request, decision: f"{request.action}:{decision.type}")
+    first, second = session.cards
+    first.approve()
+    second.reject()
+    assert session.result["answers"] == [["a:approve", "b:reject"]]
+
+
+class Transfer(BaseModel):
+    to: str
+    amount: float
+
+
+def test_edit_that_a_model_payload_refuses_is_not_recorded(db, start):
+    session = start(single(hitl_nb.checkpointer(db), Transfer(to="ACME", amount=10.0)), {})
+    with pytest.raises(hitl_nb.InvalidResponse, match="Transfer"):
+        session.cards[0].edit({"to": "ACME", "amount": "lots"})
+    assert len(hitl_nb.DecisionLog(db)) == 0
+
+
 class Answer(BaseModel):
     approved: bool
     reason: str

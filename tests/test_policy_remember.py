@@ -115,7 +115,7 @@ def test_card_without_a_policy_has_no_remember_buttons(seed, start):
 
 def test_session_with_policy_decides_remembered_tools_of_any_format(seed, start, db):
     policy = RiskPolicy(log=db)
-    policy.remember("Email the CFO the Q3 revenue summary", "reject")
+    policy.remember("send_email", "reject")
     session = start(seed, {"task": "send the Q3 numbers"}, policy=policy)
     assert session.done
     assert session.result["result"] == "cancelled by the reviewer"
@@ -125,10 +125,9 @@ def test_session_with_policy_decides_remembered_tools_of_any_format(seed, start,
 
 
 def test_session_with_policy_puts_risk_on_cards_of_other_formats(seed, start, db):
-    policy = RiskPolicy(irreversible=["Email *"], log=db)
+    policy = RiskPolicy(irreversible=["send_*"], log=db)
     session = start(seed, {"task": "send the Q3 numbers"}, policy=policy)
-    assert session.pending[0].risk.reasons == (
-        "Email the CFO the Q3 revenue summary is irreversible",)
+    assert session.pending[0].risk.reasons == ("send_email is irreversible",)
 
 
 def test_session_picking_up_a_thread_applies_a_persisted_choice(db, start):

@@ -245,6 +245,44 @@ class TestDecision:
         assert text.endswith("approved by ana")
 
 
+class TestPlainText:
+    """``text/plain`` (a saved notebook read as text, a terminal, a log line) says what
+    the HTML card says in words."""
+
+    def test_it_carries_the_description_when_the_sentence_does_not(self):
+        text = render.card_text(rich_request(description="Mail the CFO. She is away on Friday."))
+        assert "She is away on Friday." in text
+
+    def test_it_lists_every_argument_nested_ones_indented(self):
+        text = render.card_text(rich_request())
+        assert "    to: cfo@example.com" in text
+        assert "    subject: Q3 numbers" in text
+        assert "      cc: ana@example.com, bo@example.com" in text
+        assert "      priority: 2" in text
+
+    def test_it_shows_the_diff_as_plus_and_minus_lines(self):
+        text = render.card_text(rich_request())
+        assert "-threshold: 10" in text and "+threshold: 50" in text
+
+    def test_it_shows_a_dict_diff_as_old_and_new_values(self):
+        text = render.card_text(rich_request(before={"limit": 5}, after={"limit": 9}))
+        assert "~ limit: 5 → 9" in text
+
+    def test_it_lists_the_uncertainty_notes_and_risk_reasons(self):
+        text = render.card_text(rich_request())
+        assert "uncertain: the CFO may prefer a PDF" in text
+        assert "sends email outside the team" in text
+
+    def test_multi_line_values_keep_their_lines(self):
+        text = render.card_text(rich_request(args={"body": "Hello,\n\nthe numbers."}))
+        assert "      Hello," in text and "      the numbers." in text
+
+    def test_long_values_are_cut_with_a_note(self):
+        text = render.card_text(rich_request(args={"blob": "x" * 50_000}))
+        assert len(text) < 3_000
+        assert "more characters" in text
+
+
 class TestTheme:
     def test_styles_use_jupyterlab_variables_and_fetch_nothing(self):
         html = render.card_html(rich_request())

@@ -18,7 +18,7 @@ def two_waiting(seed, start, db):
 def test_pending_threads_lists_undecided_requests_oldest_first(two_waiting, db):
     threads = pending_threads(hitl_nb.DecisionLog(db))
     assert [t.thread_id for t in threads] == ["w1", "w2"]
-    assert threads[0].actions == ["Email the CFO the Q3 revenue summary"]
+    assert threads[0].actions == ["send_email"]
     assert threads[0].requested_at.tzinfo is not None
 
 

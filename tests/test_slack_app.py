@@ -151,7 +151,7 @@ def test_approve_click_logs_then_resumes_and_updates_message(world):
     df = world.log.to_pandas()
     assert list(zip(df.decision, df.reviewer, df.status, strict=True)) == [
         ("approve", "ana", "applied")]
-    assert world.state().values["result"] == "done: Email the CFO the Q3 revenue summary"
+    assert world.state().values["result"].startswith("done: send_email(to='cfo@example.com'")
     assert world.buttons() == []
 
 
@@ -414,7 +414,7 @@ def test_member_of_an_allowed_user_group_may_decide(world):
     assert list(world.log.to_pandas().reviewer) == ["bo"]
 
 
-@configure(allowed=lambda request: {"U9"} if "CFO" in request.action else None)
+@configure(allowed=lambda request: {"U9"} if request.action == "send_email" else None)
 def test_allowed_can_depend_on_the_request(world):
     world.user("U1").click(world.posted.ts, "reject")
     assert world.fake.called("views.open") == []

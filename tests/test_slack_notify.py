@@ -48,7 +48,7 @@ def test_update_after_a_notebook_decision_removes_buttons_and_says_who(fake, pau
     decided = call["blocks"][-1]["text"]["text"]
     assert decided.startswith("*:white_check_mark: Approved by ana* at ")
     assert decided.endswith("UTC\n>ok")
-    assert call["text"].startswith("Email the CFO the Q3 revenue summary: approved by ana")
+    assert call["text"].startswith("send_email: approved by ana")
 
 
 def test_notify_without_client_or_token_says_what_to_pass(paused):

@@ -99,7 +99,8 @@ def resume_value(
 ) -> Any:
     """The value to resume one interrupt with: its requests and their decisions, in order.
 
-    ``mapper`` (``review(..., resume=...)``) replaces the default for plain payloads.
+    ``mapper`` (``review(..., resume=...)``) replaces the default dict of plain payloads
+    (formats with ``MAPPED = True``), once per request.
     """
     if len(requests) != len(decisions) or not requests:
         raise InvalidResponse(
@@ -107,8 +108,8 @@ def resume_value(
             f"{len(requests)} decisions, got {len(decisions)}"
         )
     fmt = get(requests[0].format)
-    if mapper is not None and fmt.NAME == "plain":
-        return mapper(requests[0], decisions[0])
+    if mapper is not None and getattr(fmt, "MAPPED", False):  # plain dict payloads
+        return fmt.resume_value(list(requests), list(decisions), mapper)
     return fmt.resume_value(list(requests), list(decisions))
 
 

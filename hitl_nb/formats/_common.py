@@ -14,7 +14,7 @@ META_KEYS = frozenset({
     "action", "tool", "name", "args", "arguments", "message", "description", "question",
     "task", "confidence", "before", "after", "uncertainty", "steps", "risk", "type",
     "title", "allowed", "allowed_decisions", "expires_at", "on_timeout", "approvals",
-    "rejections",
+    "rejections", "instruction", "instructions", "tool_call",
 })
 
 

@@ -1,74 +1,85 @@
-"""Plain ``interrupt(value)``: any JSON-able value, the fallback for every payload.
+"""Plain ``interrupt(value)``: any value, the fallback for every payload.
+
+The action's name and arguments are found where people put them (see `_shapes`): the
+seed article's ``{"action": {"tool": "send_email", "to": ..., "body": ...}, "message":
+...}``, ``{"action": "deploy", "params": {...}}``, a LangChain ToolCall alone or under
+``tool_call``, an OpenAI function call, a pydantic model or dataclass. A string is a
+question; a list or any other value is shown as a table or tree.
 
 The default resume value is a dict, so the common pattern works unchanged::
 
-    human = interrupt({"action": "send_email", "message": "Please approve"})
-    if human["approved"]: ...
+    human = interrupt({"action": {"tool": "send_email", "to": "cfo@example.com"},
+                       "message": "Please approve or reject this action"})
+    if human["approved"]: send(**human["args"])     # {"to": ...}: edited or proposed
 
 It carries ``approved`` (bool), ``type`` ("approve", "reject", "edit", "respond"),
-``comment``, ``args`` (the edited arguments, or the proposed ones) and ``response``.
+``comment``, ``args`` and ``response``. ``args`` are the edited arguments, or the proposed
+ones, in the form they were proposed in: the same keys, JSON text for an OpenAI call's
+``arguments``, an instance of the same class for a model or dataclass payload.
 With ``interrupt(value, response_schema=...)`` the resume value is the reviewer's
 response itself, validated against the schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
-from ..model import Decision, ReviewRequest
-from ._common import META_KEYS, check_against_schema, is_valid, rich_fields, text_of
+from ..model import Decision, InvalidResponse, ReviewRequest
+from . import _shapes
+from ._common import META_KEYS, check_against_schema, is_valid, rich_fields
 
 NAME = "plain"
 PRIORITY = 1000
+MAPPED = True  # review(..., resume=mapper) replaces the default resume value
+
+Mapper = Callable[[ReviewRequest, Decision], Any]
 
 
-def _name(value: Mapping[str, Any]) -> str | None:
-    for key in ("action", "tool", "name"):
-        if isinstance(value.get(key), str) and value[key]:
-            return value[key]
-    return None
+def shape(value: Any) -> _shapes.Shape:
+    """Where ``value`` keeps its action's name and arguments."""
+    return _shapes.find(value, META_KEYS)
 
 
-def _default_value(request: ReviewRequest, decision: Decision) -> dict[str, Any]:
+def resume_args(request: ReviewRequest, decision: Decision) -> Any:
+    """The arguments for the resume value, in the form they were proposed in."""
+    found = shape(request.raw)
+    if decision.type != "edit":
+        return found.original if request.raw is not None else request.args
+    return found.back(decision.args) if request.raw is not None else decision.args
+
+
+def default_value(request: ReviewRequest, decision: Decision) -> dict[str, Any]:
+    """The documented dict: approved, type, comment, args, response."""
     return {
         "approved": decision.approved,
         "type": decision.type,
         "comment": decision.comment,
-        "args": decision.args if decision.type == "edit" else request.args,
+        "args": resume_args(request, decision),
         "response": decision.response,
     }
 
 
-def parse(value: Any, response_schema: dict[str, Any] | None) -> list[ReviewRequest]:
-    fields: dict[str, Any] = {}
-    name = None
-    description = None
-    args: Any = {}
-    if isinstance(value, Mapping):
-        name = _name(value)
-        description = text_of(value, "description", "message", "question", "title")
-        if isinstance(value.get("args"), Mapping):
-            args = dict(value["args"])
-        elif isinstance(value.get("arguments"), Mapping):
-            args = dict(value["arguments"])
-        else:
-            args = {k: v for k, v in value.items() if k not in META_KEYS}
-        fields = rich_fields(value)
-    elif isinstance(value, str):
-        description = value
-    elif value is not None:
-        args = value
+def request_for(found: _shapes.Shape, fmt: str,
+                response_schema: dict[str, Any] | None = None) -> ReviewRequest:
+    """A request showing ``found``: Edit offered when it has named arguments."""
     allowed: tuple[Any, ...] = ("approve", "reject", "respond")
-    if isinstance(args, dict) and args:
+    if found.editable:
         allowed = ("approve", "reject", "edit", "respond")
-    request = ReviewRequest(action=name or "", args=args, description=description,
-                            allowed=allowed, format=NAME, response_schema=response_schema, **fields)
+    fields = rich_fields(found.source) if found.source is not None else {}
+    return ReviewRequest(action=found.name or "", args=found.args,
+                         description=found.description, allowed=allowed, format=fmt,
+                         response_schema=response_schema, **fields)
+
+
+def parse(value: Any, response_schema: dict[str, Any] | None) -> list[ReviewRequest]:
+    request = request_for(shape(value), NAME, response_schema)
     if response_schema:
         # The schema describes the resume value. Approve/reject stay available only
         # when their default dict fits it (e.g. a model with ``approved: bool``).
+        probe = request.replace(raw=value)
         fit = [t for t in ("approve", "reject")
-               if is_valid(_default_value(request, Decision(t)), response_schema)]
+               if is_valid(default_value(probe, Decision(t)), response_schema)]
         request.allowed = (*fit, "respond")
     return [request]
 
@@ -76,10 +87,20 @@ def parse(value: Any, response_schema: dict[str, Any] | None) -> list[ReviewRequ
 def validate(request: ReviewRequest, decision: Decision) -> None:
     if request.response_schema and decision.type == "respond":
         check_against_schema(decision.response, request.response_schema, "response")
+    if decision.type == "edit" and request.raw is not None:
+        try:
+            shape(request.raw).back(decision.args)
+        except Exception as exc:  # a model or dataclass refusing the edited fields
+            raise InvalidResponse(
+                f"the edited arguments do not fit {type(request.raw).__name__} for "
+                f"{request.action!r}: {exc}") from exc
 
 
-def resume_value(requests: list[ReviewRequest], decisions: list[Decision]) -> Any:
+def resume_value(requests: list[ReviewRequest], decisions: list[Decision],
+                 mapper: Mapper | None = None) -> Any:
     request, decision = requests[0], decisions[0]
+    if mapper is not None:
+        return mapper(request, decision)
     if request.response_schema and decision.type == "respond":
         return decision.response
-    return _default_value(request, decision)
+    return default_value(request, decision)
