@@ -19,6 +19,7 @@ import os
 import time
 import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -98,30 +99,34 @@ class DecisionLog(QueueLog, LogData):
         if self._ready or getattr(self._db, "ready", False):
             self._ready = True
             return
-        if self._db.read_only:
-            self._check_readable()
-        else:
+        where = f"the decision log {self!r}"
+        with self._db.snapshot() as cur:  # a read: never waits for another writer
+            version = _check(cur, self._db.dialect, self._q, where)
+        if version != VERSION and not self._db.read_only:
             try:
-                ensure(self._db, self._q, f"the decision log {self!r}")
+                ensure(self._db, self._q, where)
+                version = VERSION
             except LogReadOnly:  # a read-only file or folder: read what is there
-                self.read_only = True
-                self.frame_cache = False
-                self._check_readable()
+                pass
+        if version != VERSION:
+            self._readable_only(version, where)
+        elif hasattr(self._db, "enable_wal") and not self._db.read_only:
+            with suppress(LogUnavailable):  # a read-only file, or a writer holding it
+                self._db.enable_wal()
         self._db.ready = self._ready = True
 
-    def _check_readable(self) -> None:
-        """The read-only `setup`: check the tables without writing anything."""
-        where = f"the decision log {self!r}"
-        with self._db.snapshot() as cur:
-            version = _check(cur, self._db.dialect, self._q, where)
+    def _readable_only(self, version: int | None, where: str) -> None:
+        """Raise unless a log that cannot be written holds a current log to read."""
         if version is None:
-            raise LogUnavailable(f"{where} holds no decision log yet, and it is opened "
-                                 "read-only, so none was created")
+            raise LogUnavailable(f"{where} holds no decision log yet, and it is read-only, "
+                                 "so none was created")
         if version < VERSION:
             raise IncompatibleLog(
                 f"{where} was written by an older hitl_nb (schema version {version}) and is "
-                "opened read-only, so it cannot be upgraded; open it once without read_only "
-                "(with write access) to upgrade it in place")
+                "read-only, so it cannot be upgraded; open it once with write access (without"
+                " read_only) to upgrade it in place")
+        self.read_only = True
+        self.frame_cache = False
 
     def close(self) -> None:
         """Give back this log's share of the connection (closed with the last user)."""
@@ -141,7 +146,10 @@ class DecisionLog(QueueLog, LogData):
         if not requests:
             return {}
         if not self.read_only:
-            self._note(requests, now)
+            try:
+                self._note(requests, now)
+            except LogReadOnly:  # the file or folder cannot be written: read on
+                self.read_only = True
         threads = {r.thread_id for r in requests}
         rows = []
         for thread in threads:
@@ -166,7 +174,13 @@ class DecisionLog(QueueLog, LogData):
 
     def close_missing(self, thread_id: str, live: Sequence[str], before: datetime) -> int:
         """`QueueLog.close_missing`; a read-only log keeps its queue as it is."""
-        return 0 if self.read_only else super().close_missing(thread_id, live, before)
+        if self.read_only:
+            return 0
+        try:
+            return super().close_missing(thread_id, live, before)
+        except LogReadOnly:
+            self.read_only = True
+            return 0
 
     # -- decisions ---------------------------------------------------------------------
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
