@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
-from ._db import LogUnavailable
+from ._db import LogBusy, LogReadOnly, LogUnavailable
 from ._lazy import after_import
 from ._migrate import IncompatibleLog
 from ._opinions import SameReviewer
@@ -56,6 +56,8 @@ __all__ = [
     "IncompatibleLog",
     "InvalidForm",
     "InvalidResponse",
+    "LogBusy",
+    "LogReadOnly",
     "LogUnavailable",
     "MissingCheckpointer",
     "NotAllowed",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from . import formats
-from ._db import is_postgres_url, require_folder
+from ._db import is_postgres_url
+from ._savers import AsyncCheckpointer, open_async_sqlite, sqlite_checkpointer
 from .log import DecisionLog
 from .model import HitlError, utcnow
 from .session import Session, is_async_graph
@@ -20,6 +20,10 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
     """A LangGraph checkpointer in ``target``: a SQLite path (the same file as the
     decision log is fine) or a ``postgresql://`` URL (``postgres`` extra).
 
+    One saver (one connection) per file or URL per process, shared by every graph
+    compiled with it while any of them lives, and closed at exit: compiling a graph per
+    loop iteration opens nothing new.
+
     Example::
 
         graph = builder.compile(checkpointer=hitl_nb.checkpointer("hitl.db"))
@@ -28,40 +32,25 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
         from ._postgres import postgres_checkpointer
 
         return postgres_checkpointer(str(target))
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
-    path = str(target)
-    require_folder(path, "create checkpoints in")
-    conn = sqlite3.connect(path, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    saver = SqliteSaver(conn)
-    saver.setup()
-    return saver
+    return sqlite_checkpointer(str(target))
 
 
-async def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
-    """An async LangGraph checkpointer for graphs with async nodes (`areview`).
+def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> AsyncCheckpointer:
+    """An async LangGraph checkpointer for graphs with async nodes (`areview`), on its own
+    connection. Use it as a context manager to close that connection at the end::
 
-    Example::
+        async with hitl_nb.acheckpointer("hitl.db") as saver:
+            graph = builder.compile(checkpointer=saver)
+            session = await hitl_nb.areview(graph, {"task": "..."}, thread_id="t1")
 
-        graph = builder.compile(checkpointer=await hitl_nb.acheckpointer("hitl.db"))
+    or await it (``saver = await hitl_nb.acheckpointer("hitl.db")``) and close it with
+    ``await saver.conn.close()``; one left open never keeps the process from exiting.
     """
     if is_postgres_url(target):
         from ._postgres import apostgres_checkpointer
 
-        return await apostgres_checkpointer(str(target))
-    import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    path = str(target)
-    require_folder(path, "create checkpoints in")
-    conn = await aiosqlite.connect(path)
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute("PRAGMA busy_timeout=30000")
-    saver = AsyncSqliteSaver(conn)
-    await saver.setup()
-    return saver
+        return AsyncCheckpointer(lambda: apostgres_checkpointer(str(target)))
+    return AsyncCheckpointer(lambda: open_async_sqlite(str(target)))
 
 
 def _in_kernel() -> bool:

@@ -1,10 +1,14 @@
 """The PostgreSQL backend (``postgres`` extra): the decision log and LangGraph's checkpoints
 on a ``postgresql://`` URL, so reviewers on several machines share one queue.
 
-One psycopg 3 connection per log, in autocommit mode, serialised with a lock like the
-SQLite backend; ``transaction()`` opens an explicit transaction. Schema creation and the
+One psycopg 3 connection per log URL per process (`hitl_nb._db.acquire` shares it), in
+autocommit mode, serialised with a lock like the SQLite backend; ``transaction()`` opens
+an explicit transaction. `checkpointer` likewise shares one `PostgresSaver` (one more
+connection) per URL per process: two connections per URL in all. Schema creation and the
 checkpointer's ``setup()`` run under an advisory lock, so processes starting together do
-not race on ``CREATE TABLE IF NOT EXISTS``.
+not race on ``CREATE TABLE IF NOT EXISTS``. Driver errors become hitl_nb errors in
+`pg_errors` (`LogBusy` after ``lock_timeout``, `LogReadOnly`, `LogUnavailable`,
+`InvalidResponse` for text PostgreSQL cannot store).
 
 Example::
 
@@ -20,9 +24,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ._db import IntegrityError, LogUnavailable
+from ._db import BUSY_TIMEOUT, IntegrityError, LogBusy, LogReadOnly, LogUnavailable
+from ._shared import SAVERS
+from .model import HitlError, InvalidResponse
 
 _SETUP_LOCK = 0x6869746C  # "hitl": advisory lock key for schema creation
+NUL_PROBLEM = ("contains a NUL character (\\x00), which PostgreSQL cannot store in text; "
+               "remove it and decide again. Nothing was recorded")
 
 
 def _psycopg() -> Any:
@@ -35,15 +43,66 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def _open(url: str, **kwargs: Any) -> Any:
+def server(url: str) -> str:
+    """``host:port/db`` of a URL, without the credentials (for messages)."""
+    return url.split("@")[-1].split("?")[0]
+
+
+def pg_error(exc: Exception, url: str, busy_timeout: float) -> HitlError | None:
+    """The hitl_nb error for a psycopg error on ``url`` (None: not a storage failure)."""
+    psycopg = _psycopg()
+    errors, where = psycopg.errors, f"the decision log on PostgreSQL at {server(url)}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, (errors.LockNotAvailable, errors.QueryCanceled)):
+        return LogBusy(
+            f"{where} is busy: another session holds a lock it needs for longer than the "
+            f"busy timeout ({busy_timeout:g} s). Nothing was written; try again once it is "
+            "done, or wait longer with DecisionLog(url, busy_timeout=60)")
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
+        return LogReadOnly(f"{where} is read-only ({text}): reading works, but nothing can "
+                           "be recorded. Connect to a writable server (the primary) to decide")
+    if isinstance(exc, psycopg.DataError):
+        if "NUL" in text:
+            return InvalidResponse(f"a value {NUL_PROBLEM}")
+        return InvalidResponse(f"PostgreSQL at {server(url)} cannot store a value: {text}. "
+                               "Nothing was recorded")
+    if isinstance(exc, psycopg.OperationalError):
+        return LogUnavailable(f"{where} is unreachable ({text}). Is the server running and "
+                              "the URL right? Nothing more was written; try again")
+    if isinstance(exc, (psycopg.InternalError, psycopg.ProgrammingError)) and \
+            not isinstance(exc, errors.SyntaxError):
+        return LogUnavailable(f"{where}: {text}")
+    return None
+
+
+@contextmanager
+def pg_errors(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Iterator[None]:
+    """Turn psycopg errors raised inside the block into hitl_nb errors."""
     psycopg = _psycopg()
     try:
-        return psycopg.connect(url, autocommit=True, **kwargs)
+        yield
+    except psycopg.Error as exc:
+        mapped = pg_error(exc, url, busy_timeout)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+def _open(url: str, busy_timeout: float | None = None, read_only: bool = False,
+          **kwargs: Any) -> Any:
+    psycopg = _psycopg()
+    try:
+        conn = psycopg.connect(url, autocommit=True, **kwargs)
     except psycopg.OperationalError as exc:
-        where = url.split("@")[-1]
         raise LogUnavailable(
-            f"cannot connect to PostgreSQL at {where}: {str(exc).strip()}. Is the server "
-            "running and the URL right (postgresql://user:password@host:port/db)?") from exc
+            f"cannot connect to PostgreSQL at {server(url)}: {str(exc).strip()}. Is the "
+            "server running and the URL right (postgresql://user:password@host:port/db)?"
+        ) from exc
+    if busy_timeout is not None:  # a lock waited for longer raises LockNotAvailable
+        conn.execute(f"SET lock_timeout = {int(busy_timeout * 1000)}")
+    if read_only:
+        conn.execute("SET default_transaction_read_only = on")
+    return conn
 
 
 class Postgres:
@@ -51,17 +110,39 @@ class Postgres:
 
     dialect = "postgres"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False,
+                 busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.url = url
         self.path = None
-        self.conn = _open(url, prepare_threshold=None)
+        self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self.ready = False
+        self.users = 0
+        self.key: tuple | None = None
+        self.conn = _open(url, busy_timeout, read_only, prepare_threshold=None)
         self.lock = threading.RLock()
+
+    def alive(self) -> bool:
+        return not (self.conn.closed or self.conn.broken)
+
+    def errors(self) -> Any:
+        return pg_errors(self.url, self.busy_timeout)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A read-only transaction (one consistent view)."""
+        with self.lock, self.errors(), self.conn.transaction(), self.conn.cursor() as cur:
+            yield cur
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        """An explicit transaction; a unique violation becomes `IntegrityError`."""
+        """An explicit transaction; a unique violation becomes `IntegrityError`, a lock
+        waited for longer than ``busy_timeout`` `LogBusy` (rolled back either way)."""
         psycopg = _psycopg()
-        with self.lock:
+        if self.read_only:
+            raise LogReadOnly(f"the decision log on PostgreSQL at {server(self.url)} was "
+                              "opened read-only (read_only=True): nothing can be recorded")
+        with self.lock, self.errors():
             try:
                 with self.conn.transaction(), self.conn.cursor() as cur:
                     yield cur
@@ -69,26 +150,24 @@ class Postgres:
                 raise IntegrityError(str(exc)) from exc
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.lock, self.conn.cursor() as cur:
+        with self.lock, self.errors(), self.conn.cursor() as cur:
             cur.execute(sql, tuple(params) or None)
             return cur.fetchall()
 
     def columns(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
-        with self.lock, self.conn.cursor() as cur:
+        with self.lock, self.errors(), self.conn.cursor() as cur:
             cur.execute(sql, tuple(params) or None)
             rows = cur.fetchall()
             return [d.name for d in cur.description], rows
 
     def executescript(self, script: str) -> None:
-        psycopg = _psycopg()
-        with self.lock:
-            try:
-                with self.conn.transaction(), self.conn.cursor() as cur:
-                    cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
-                    cur.execute(script)
-            except psycopg.Error as exc:
-                raise LogUnavailable(f"cannot write the decision log on PostgreSQL: {exc}") \
-                    from exc
+        with self.lock, self.errors(), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
+            cur.execute(script)
+
+    def unstorable(self, text: str) -> str | None:
+        """Why ``text`` cannot be stored in a PostgreSQL text column (None: it can)."""
+        return NUL_PROBLEM if "\x00" in text else None
 
     def close(self) -> None:
         with self.lock:
@@ -111,8 +190,13 @@ def _try_lock(conn: Any, key: int, timeout_s: float = 120.0) -> None:
 
 
 def postgres_checkpointer(url: str) -> Any:
-    """LangGraph's `PostgresSaver` on its own connection (autocommit, dict rows, no
-    prepared statements, as the library expects), with its tables set up."""
+    """LangGraph's `PostgresSaver` for ``url``, one per process while anything uses it (its
+    own connection: autocommit, dict rows, no prepared statements, as the library
+    expects), with its tables set up."""
+    return SAVERS.get(("postgres", url), lambda: _new_saver(url))
+
+
+def _new_saver(url: str) -> Any:
     try:
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg.rows import dict_row
@@ -124,7 +208,8 @@ def postgres_checkpointer(url: str) -> Any:
     _try_lock(conn, _SETUP_LOCK + 1)
     try:
         saver = PostgresSaver(conn)
-        saver.setup()
+        with pg_errors(url):
+            saver.setup()
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK + 1,))
     saver.hitl_url = url  # lets `Inbox(checkpointer)` find the shared queue
@@ -148,7 +233,7 @@ async def apostgres_checkpointer(url: str) -> Any:
         conn = await AsyncConnection.connect(url, autocommit=True, row_factory=dict_row,
                                              prepare_threshold=0)
     except psycopg.OperationalError as exc:
-        raise LogUnavailable(f"cannot connect to PostgreSQL at {url.split('@')[-1]}: "
+        raise LogUnavailable(f"cannot connect to PostgreSQL at {server(url)}: "
                              f"{str(exc).strip()}") from exc
     deadline = time.monotonic() + 120.0
     while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok",

@@ -17,21 +17,32 @@ from __future__ import annotations
 import json
 import os
 import time
+import weakref
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._db import IntegrityError, LogUnavailable, connect
+from ._db import BUSY_TIMEOUT, IntegrityError, LogBusy, LogReadOnly, LogUnavailable
 from ._faults import fault, owner_alive
 from ._logdata import LogData
-from ._migrate import ensure
+from ._migrate import IncompatibleLog, _check, ensure
 from ._queue_log import QueueLog, queue_summary
-from .model import AlreadyDecided, Decision, HitlError, ReviewRequest
+from ._schema import VERSION
+from ._shared import connect, release
+from .model import (
+    AlreadyDecided,
+    Decision,
+    HitlError,
+    InvalidResponse,
+    ReviewRequest,
+    quote,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DecisionLog", "LogUnavailable"]
+__all__ = ["DecisionLog", "LogBusy", "LogReadOnly", "LogUnavailable"]
 
 
 def _dumps(value: Any) -> str | None:
@@ -57,12 +68,24 @@ class DecisionLog(QueueLog, LogData):
     ``frame_cache``: a SQLite log of 100,000 decisions or more keeps a columnar copy next
     to it (``<log>-frame.arrow``) so `to_pandas` reads only what changed since; False
     writes and reads none (see :mod:`hitl_nb._frame_cache`).
+    ``read_only``: open it for analysis without writing anything (SQLite ``mode=ro``; no
+    tables created, no WAL switch); recording raises `LogReadOnly`. A log whose file or
+    folder cannot be written is read the same way, found out on first use.
+    ``busy_timeout``: seconds a write waits for another process's write lock (PostgreSQL:
+    ``lock_timeout``) before `LogBusy`; nothing is written then, so the card stays
+    decidable.
+
+    Every log naming the same file or URL (with the same options) in one process shares one
+    connection, closed when the last such log is closed or collected, or at exit.
     """
 
-    def __init__(self, target: Any = "hitl.db", *, frame_cache: bool = True) -> None:
+    def __init__(self, target: Any = "hitl.db", *, frame_cache: bool = True,
+                 read_only: bool = False, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.target = target
-        self.frame_cache = frame_cache
-        self._db = connect(target)
+        self.read_only = read_only
+        self.frame_cache = frame_cache and not read_only
+        self._db, shared = connect(target, read_only=read_only, busy_timeout=busy_timeout)
+        self._release = weakref.finalize(self, release, self._db) if shared else None
         self._ready = False
 
     def __repr__(self) -> str:
@@ -73,13 +96,44 @@ class DecisionLog(QueueLog, LogData):
     def setup(self) -> None:
         """Create the tables if they are missing, or upgrade an older log in place (one
         transaction). Raise `hitl_nb.IncompatibleLog` for a foreign or newer database."""
-        if self._ready:
+        if self._ready or getattr(self._db, "ready", False):
+            self._ready = True
             return
-        ensure(self._db, self._q, f"the decision log {self!r}")
-        self._ready = True
+        where = f"the decision log {self!r}"
+        with self._db.snapshot() as cur:  # a read: never waits for another writer
+            version = _check(cur, self._db.dialect, self._q, where)
+        if version != VERSION and not self._db.read_only:
+            try:
+                ensure(self._db, self._q, where)
+                version = VERSION
+            except LogReadOnly:  # a read-only file or folder: read what is there
+                pass
+        if version != VERSION:
+            self._readable_only(version, where)
+        elif hasattr(self._db, "enable_wal") and not self._db.read_only:
+            with suppress(LogUnavailable):  # a read-only file, or a writer holding it
+                self._db.enable_wal()
+        self._db.ready = self._ready = True
+
+    def _readable_only(self, version: int | None, where: str) -> None:
+        """Raise unless a log that cannot be written holds a current log to read."""
+        if version is None:
+            raise LogUnavailable(f"{where} holds no decision log yet, and it is read-only, "
+                                 "so none was created")
+        if version < VERSION:
+            raise IncompatibleLog(
+                f"{where} was written by an older hitl_nb (schema version {version}) and is "
+                "read-only, so it cannot be upgraded; open it once with write access (without"
+                " read_only) to upgrade it in place")
+        self.read_only = True
+        self.frame_cache = False
 
     def close(self) -> None:
-        self._db.close()
+        """Give back this log's share of the connection (closed with the last user)."""
+        if self._release is not None:
+            self._release()
+        else:
+            self._db.close()
 
     # -- requests ----------------------------------------------------------------------
     def note_requests(self, requests: Iterable[ReviewRequest], now: datetime) -> dict:
@@ -91,6 +145,20 @@ class DecisionLog(QueueLog, LogData):
         requests = list(requests)
         if not requests:
             return {}
+        if not self.read_only:
+            try:
+                self._note(requests, now)
+            except LogReadOnly:  # the file or folder cannot be written: read on
+                self.read_only = True
+        threads = {r.thread_id for r in requests}
+        rows = []
+        for thread in threads:
+            rows += self._db.query(
+                self._q("SELECT thread_id, interrupt_id, action_index, requested_at"
+                        " FROM hitl_requests WHERE thread_id = ?"), (thread,))
+        return {(t, i, n): _dt(at) for t, i, n, at in rows}
+
+    def _note(self, requests: list[ReviewRequest], now: datetime) -> None:
         with self._db.transaction() as cur:
             for r in requests:
                 cur.execute(self._q(
@@ -103,13 +171,16 @@ class DecisionLog(QueueLog, LogData):
                      _dumps(queue_summary(r)), r.confidence, r.risk.tier if r.risk else None,
                      _epoch(r.expires_at), r.approvals),
                 )
-        threads = {r.thread_id for r in requests}
-        rows = []
-        for thread in threads:
-            rows += self._db.query(
-                self._q("SELECT thread_id, interrupt_id, action_index, requested_at"
-                        " FROM hitl_requests WHERE thread_id = ?"), (thread,))
-        return {(t, i, n): _dt(at) for t, i, n, at in rows}
+
+    def close_missing(self, thread_id: str, live: Sequence[str], before: datetime) -> int:
+        """`QueueLog.close_missing`; a read-only log keeps its queue as it is."""
+        if self.read_only:
+            return 0
+        try:
+            return super().close_missing(thread_id, live, before)
+        except LogReadOnly:
+            self.read_only = True
+            return 0
 
     # -- decisions ---------------------------------------------------------------------
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
@@ -123,6 +194,7 @@ class DecisionLog(QueueLog, LogData):
         ``status="applied"`` for one that never needs a resume.
         """
         self.setup()
+        self.check_storable(decision)
         try:
             with self._db.transaction() as cur:
                 rowid = self._insert_decision(cur, request, decision, owner, lease_s, status)
@@ -131,9 +203,27 @@ class DecisionLog(QueueLog, LogData):
             first = self.get(*request.key)
             who = first.summary() if first else "decided already"
             raise AlreadyDecided(
-                f"{request.action!r} (thread {request.thread_id}, interrupt "
+                f"{quote(request.action, 100)!r} (thread {request.thread_id}, interrupt "
                 f"{request.interrupt_id}) was {who}; nothing was changed", first) from None
         return int(rowid or 0)
+
+    def vote(self, request: ReviewRequest, decision: Decision, **lease: Any) -> Decision | None:
+        """`QueueLog.vote`, after `check_storable`."""
+        self.check_storable(decision)
+        return super().vote(request, decision, **lease)
+
+    def check_storable(self, decision: Decision) -> None:
+        """Raise `InvalidResponse` (before anything is recorded) when this log's database
+        cannot store the decision's text (NUL characters on PostgreSQL)."""
+        for name, value in (("comment", decision.comment), ("reviewer", decision.reviewer)):
+            problem = isinstance(value, str) and self._db.unstorable(value)
+            if problem:
+                raise InvalidResponse(f"the {name} {problem}")
+        for name, value in (("edited arguments", decision.args),
+                            ("response", decision.response)):
+            problem = value is not None and self._db.unstorable(_dumps(value) or "")
+            if problem:
+                raise InvalidResponse(f"the {name} {problem}")
 
     def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
                          owner: str | None = None, lease_s: float = 300.0,
@@ -292,8 +382,9 @@ class DecisionLog(QueueLog, LogData):
             where.append("action = ?")
             params.append(action)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
-        return load(self._db, self._q, clause, params, flatten=flatten,
-                    cache=self.frame_cache)
+        with self._db.errors():
+            return load(self._db, self._q, clause, params, flatten=flatten,
+                        cache=self.frame_cache)
 
     def opinions(self) -> pd.DataFrame:
         """Every vote on requests that got a second opinion (`Inbox(second_opinion=...)`):

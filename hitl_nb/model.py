@@ -30,6 +30,26 @@ def default_reviewer() -> str:
         return "unknown"
 
 
+#: How many characters of agent or reviewer text a message or status line quotes.
+QUOTE_LIMIT = 300
+
+
+def quote(text: object, limit: int = QUOTE_LIMIT,
+          where: str = "full text in the decision log") -> str:
+    """``text`` as it is when short, else its first ``limit`` characters and a note saying
+    how long it is and where the whole is: every error message and status line that
+    repeats agent or reviewer text goes through here.
+
+    Example::
+
+        quote("x" * 1_048_576)  # 300 x, then "… (1,048,576 characters; full text in …)"
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters; {where})"
+
+
 class HitlError(Exception):
     """Base class of every error hitl_nb raises on purpose."""
 
@@ -240,9 +260,9 @@ class Decision:
                 "respond": "answered"}[self.type]
         text = verb
         if self.reviewer:
-            text += f" by {self.reviewer}"
+            text += f" by {quote(self.reviewer, 100)}"
         if self.decided_at:
             text += f" at {self.decided_at.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
         if self.comment:
-            text += f': "{self.comment}"'
+            text += f': "{quote(self.comment)}"'
         return text

@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import render
-from ..model import Decision, HitlError, InvalidForm, ReviewRequest
+from ..model import AlreadyDecided, Decision, HitlError, InvalidForm, ReviewRequest, quote
 from .args_editor import ArgsEditor
 from .form import SchemaForm
 from .remember import RememberBox
@@ -98,7 +98,7 @@ class ReviewCard(w.VBox):
     @property
     def editor(self) -> ArgsEditor | None:
         """The edit form (built when Edit is first clicked), None when edit is not allowed."""
-        if self._editor is None and "edit" in self.request.allowed:
+        if self._editor is None and "edit" in self.request.allowed and self.decision is None:
             self._editor = self._args_editor(self.request)
             self.edit_box.children = (self._editor, self.submit_edit)
             self.set_busy(False)   # the new controls follow the card (disabled once decided)
@@ -252,8 +252,9 @@ class ReviewCard(w.VBox):
 
     def show_error(self, exc: BaseException) -> None:
         self.error = exc
+        text = quote(exc, 600, "full message in card.error")
         self.status.value = (f"<div class='hitl-error' style='color:var(--jp-error-color1,"
-                             f"#d32f2f)'>{render.escape(str(exc))}</div>")
+                             f"#d32f2f)'>{render.escape(text)}</div>")
         self.set_busy(False)
 
     def show_decision(self, decision: Decision) -> None:
@@ -270,6 +271,22 @@ class ReviewCard(w.VBox):
             self.status.value += decided
         self.summary_row.layout.display = None
         self._show_full(self.expand.value)
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """A decided card keeps only what it shows: no session (its graph and log), no
+        edit form. Another click is refused here, naming the decision."""
+        self._submit = self._refuse
+        if self._editor is not None:
+            self.edit_box.children = ()
+            self._editor.close()
+            self._editor = None
+
+    def _refuse(self, request: ReviewRequest, _decision: Decision) -> Decision:
+        first = self.decision
+        raise AlreadyDecided(f"{quote(request.action, 100)!r} (thread {request.thread_id}) "
+                             f"was {first.summary() if first else 'decided'}; nothing was "
+                             "changed", first)
 
     def _show_full(self, shown: bool) -> None:
         if self.decision is None:
