@@ -123,7 +123,7 @@ def test_read_only_file_reads_and_refuses_to_record(tmp_path):
     with _read_only(path):
         graph = seed_graph(checkpointer=hitl_nb.checkpointer(path))
         view = hitl_nb.review(graph, None, thread_id="t1", log=str(path), display=False)
-        assert [r.action for r in view.pending] == ["Email the CFO the Q3 revenue summary"]
+        assert [r.action for r in view.pending] == ["send_email"]
         assert hitl_nb.DecisionLog(path).to_pandas().comment.tolist() == ["ok"]
         assert len(hitl_nb.Inbox(str(path), expire=False).pending) == 1
         with pytest.raises(hitl_nb.LogReadOnly, match=r"hitl\.db.*read-only.*read_only=True"):

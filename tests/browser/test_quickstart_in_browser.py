@@ -26,12 +26,13 @@ def _start(lab, open_page, folder):
 
 def test_approve_click_in_lab_resumes_graph_and_logs_row(lab, open_page, page_errors):
     page, card, db = _start(lab, open_page, "approve")
-    assert "Email the CFO the Q3 revenue summary" in card.inner_text()
+    text = card.inner_text()
+    assert "send_email" in text and "cfo@example.com" in text
     assert _rows(db) == []
     card.get_by_role("button", name="Approve", exact=True).click()
     result = page.locator(".hitl-result").first
     result.wait_for(timeout=30_000)
-    assert "done: Email the CFO the Q3 revenue summary" in result.inner_text()
+    assert "done: send_email(to='cfo@example.com'" in result.inner_text()
     assert "done" in page.locator(".hitl-session .hitl-status").first.inner_text()
     assert _rows(db) == [("quickstart-1", "approve", None, "applied")]
     assert page_errors == []
