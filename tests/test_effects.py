@@ -93,7 +93,7 @@ def test_key_is_the_same_on_every_re_run_of_the_node_and_differs_per_decision(db
 
 
 def test_key_outside_a_node_says_where_to_find_it():
-    with pytest.raises(hitl_nb.HitlError, match="Decision.idempotency_key"):
+    with pytest.raises(hitl_nb.HitlError, match=r"Decision\.idempotency_key"):
         hitl_nb.idempotency_key()
 
 
