@@ -169,7 +169,7 @@ def charge(folder: str, key: str, thread: str) -> dict:
     """A payment service that honours an idempotency key, as payment APIs do: every call
     is a line in ``calls.jsonl``; the charge itself lands in ``charges.jsonl`` once per key."""
     _append(os.path.join(folder, "calls.jsonl"), {"thread": thread, "key": key,
-                                                   "pid": os.getpid()})
+                                                   "pid": os.getpid(), "at": time.time()})
     charges = Path(folder) / "charges.jsonl"
     if not charges.exists() or f'"{key}"' not in charges.read_text():
         _append(str(charges), {"thread": thread, "key": key})
@@ -201,7 +201,8 @@ def paying(checkpointer: Any, folder: str, broken: str | None = None,
             receipt = hitl_nb.once(key, charge, folder, key, thread)["receipt"]
         else:
             _append(os.path.join(folder, "calls.jsonl"), {"thread": thread, "key": key,
-                                                           "pid": os.getpid()})
+                                                           "pid": os.getpid(),
+                                                           "at": time.time()})
             receipt = f"r-{thread}"
         return {"paid": receipt, "args": state["decision"]["args"]}
 
