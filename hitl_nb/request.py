@@ -131,8 +131,9 @@ def request_review(
         if seen is None or seen == digest or decision.type in ("reject", "edit"):
             break
         if on_change == "raise":
+            who = Decision(decision.type, reviewer=decision.reviewer)
             raise ArgumentsChanged(
-                f"{action!r} was {decision.summary()} with other arguments than this run "
+                f"{action!r} was {who.summary()} with other arguments than this run "
                 f"of the node proposes ({_short(proposed)}); nothing was done. Make the "
                 "node propose the same arguments on re-runs (compute them in an earlier "
                 "node), or use on_change='ask' to ask the reviewer again")
@@ -180,7 +181,8 @@ def _answer(answer: Any) -> Decision:
 
 def _ask_again(value: dict[str, Any], decision: Decision) -> dict[str, Any]:
     """The next request of the node: the same payload, saying why it is asked again."""
-    note = (f"asked again: {decision.summary()} for other arguments; this run of the node "
+    who = Decision(decision.type, reviewer=decision.reviewer, decided_at=decision.decided_at)
+    note = (f"asked again: {who.summary()} for other arguments; this run of the node "
             "proposes the ones shown")
     notes = [n for n in value.get("uncertainty", []) if not n.startswith("asked again:")]
     return {**value, "uncertainty": [note, *notes],

@@ -81,6 +81,10 @@ class Session:
         s.start({"task": "send the Q3 numbers"})
         s.decide(s.pending[0], Decision("approve"))
         assert s.done
+
+    ``durability`` is LangGraph's for every resume ("sync": a step's checkpoint is saved
+    before the next step starts; see `DURABILITY`). Nodes it resumes find its log with
+    `hitl_nb.once` (the run's config carries it).
     """
 
     def __init__(
