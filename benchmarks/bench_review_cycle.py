@@ -10,7 +10,10 @@ through to the end:
   ``graph.invoke(Command(resume={"approved": True}))``: no card, no log;
 - and, to tell the widgets' share from the logic's, the same cycle without widgets:
   ``Session.start`` and ``Session.decide(request, Decision("approve"))`` (log, checks,
-  resume).
+  resume), once with the default ``durability="sync"`` (each step's checkpoint saved
+  before the next step starts) and once with ``durability="async"`` (LangGraph's
+  default, what the bare baseline uses): the difference is the price of never re-running
+  a saved step after a crash.
 
 Both graphs use the same checkpointer type (SQLite, ``hitl_nb.checkpointer(path)``),
 each its own file; cycles alternate so the machine's noise hits both. Target: at most
@@ -78,6 +81,8 @@ class Cycles:
         self.bare_graph = build_graph(hitl_nb.checkpointer(folder / "bare.db"))
         self.logic_graph = build_graph(hitl_nb.checkpointer(folder / "logic.db"))
         self.logic_log = hitl_nb.DecisionLog(folder / "logic.db")
+        self.async_graph = build_graph(hitl_nb.checkpointer(folder / "async.db"))
+        self.async_log = hitl_nb.DecisionLog(folder / "async.db")
         self.n = 0
         self.older_widgets = set(widget_instances)
 
@@ -112,9 +117,12 @@ class Cycles:
                             between=self.tidy)[0]
         return count, build
 
-    def logic(self) -> None:
+    def logic(self, durability: str = "sync") -> None:
         self.n += 1
-        session = Session(self.logic_graph, thread_id=f"logic-{self.n}", log=self.logic_log)
+        graph, log = ((self.logic_graph, self.logic_log) if durability == "sync"
+                      else (self.async_graph, self.async_log))
+        session = Session(graph, thread_id=f"logic-{self.n}", log=log,
+                          durability=durability)
         session.start({"task": "mail the Q3 numbers"})
         for _ in REVIEWED:
             session.decide(session.pending[0], Decision("approve"))
@@ -135,13 +143,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
     repeat = 3 if quick else 30
     with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp:
         cycles = Cycles(Path(tmp))
-        bare, ours, logic = interleaved([cycles.bare, cycles.ours, cycles.logic],
-                                        repeat=repeat, warmup=1 if quick else 2,
-                                        between=cycles.tidy)
+        bare, ours, logic, logic_async = interleaved(
+            [cycles.bare, cycles.ours, cycles.logic, lambda: cycles.logic("async")],
+            repeat=repeat, warmup=1 if quick else 2, between=cycles.tidy)
         counts = len(cycles.log), len(cycles.logic_log)
         widgets, build = cycles.card_cost(repeat)
         cycles.log.close()
         cycles.logic_log.close()
+        cycles.async_log.close()
     if counts != ((repeat + (1 if quick else 2)) * len(REVIEWED),) * 2:
         raise AssertionError(f"expected one logged decision per click, got {counts}")
     note = f"median of {repeat} cycles each, interleaved"
@@ -153,7 +162,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
                          f"is {widgets} widget objects, built in {build * 1e3:.1f} ms"),
         make_result("  the same without widgets (Session.decide)", baseline=baseline,
                     baseline_value=bare, value=logic, max_ratio=1.3,
-                    note=f"{note}; checks + log + resume, no card"),
+                    note=f"{note}; checks + log + resume, no card; durability='sync'"),
+        make_result("  the same, durability='async' (LangGraph's default)",
+                    baseline=baseline, baseline_value=bare, value=logic_async,
+                    max_ratio=1.3, note=f"{note}; sync costs {logic / logic_async:.2f}x "
+                                        "async"),
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._api import acheckpointer, areview, checkpointer, review
 from ._backtest import compare
 from ._db import LogBusy, LogReadOnly, LogUnavailable
+from ._effects import EffectInProgress, idempotency_key, once
 from ._lazy import after_import
 from ._migrate import IncompatibleLog
 from ._opinions import SameReviewer
@@ -34,7 +35,7 @@ from .model import (
     StaleRequest,
 )
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
-from .request import gate, request_review
+from .request import ArgumentsChanged, gate, request_review
 from .session import ResumeFailed, Session
 from .widgets import InboxView, ReviewCard, SessionView
 
@@ -46,9 +47,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyDecided",
+    "ArgumentsChanged",
     "ClaimedByOther",
     "Decision",
     "DecisionLog",
+    "EffectInProgress",
     "Expired",
     "HitlError",
     "Inbox",
@@ -80,6 +83,8 @@ __all__ = [
     "compare",
     "describer",
     "gate",
+    "idempotency_key",
+    "once",
     "record_outcome",
     "request_review",
     "review",

@@ -89,6 +89,7 @@ def review(
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
     policy: Any = None,
+    durability: str = "sync",
 ) -> SessionView:
     """Run ``graph`` on ``input`` until a human is needed and show the review cards.
 
@@ -97,7 +98,9 @@ def review(
     default resume value of plain ``interrupt()`` payloads. In a notebook the session
     displays itself (``display=False`` to stop that). ``policy`` (a `hitl_nb.RiskPolicy`)
     puts its risk on every card, adds "always allow/reject this tool" buttons and decides
-    requests for remembered tools alone.
+    requests for remembered tools alone. ``durability`` is LangGraph's for every resume:
+    "sync" (default) saves each step's checkpoint before the next step starts, so
+    recovery never re-runs a step that finished (README, Reliability).
 
     Example::
 
@@ -109,7 +112,7 @@ def review(
                         "`session = await hitl_nb.areview(graph, input, ...)`")
     _need_input_or_thread(input, thread_id)
     session = Session(graph, thread_id=thread_id, log=log, reviewer=reviewer, clock=clock,
-                      resume=resume, config=config, policy=policy)
+                      resume=resume, config=config, policy=policy, durability=durability)
     view = SessionView(session)
     _show(view, display)
     session.start(input)
@@ -128,6 +131,7 @@ async def areview(
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
     policy: Any = None,
+    durability: str = "sync",
 ) -> SessionView:
     """`review` for graphs with async nodes: ``session = await hitl_nb.areview(...)``.
 
@@ -138,7 +142,8 @@ async def areview(
 
     _need_input_or_thread(input, thread_id)
     session = AsyncSession(graph, thread_id=thread_id, log=log, reviewer=reviewer,
-                           clock=clock, resume=resume, config=config, policy=policy)
+                           clock=clock, resume=resume, config=config, policy=policy,
+                           durability=durability)
     view = SessionView(session)
     _show(view, display)
     await session.astart(input)

@@ -12,7 +12,7 @@ from . import _queue, formats
 from ._autodecide import AutoPass
 from ._lease import keep_lease
 from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
-from .session import Session
+from .session import Session, _split
 
 
 class AsyncSession(Session):
@@ -39,9 +39,9 @@ class AsyncSession(Session):
     async def _arun(self, graph_input: Any) -> None:
         self.busy = True
         self._emit("progress", "running")
+        config, options = self._stream_args(graph_input)
         try:
-            async for mode, chunk in self.graph.astream(graph_input, self.config,
-                                                        stream_mode=["tasks", "updates"]):
+            async for mode, chunk in self.graph.astream(graph_input, config, **options):
                 self._progress(mode, chunk)
         finally:
             self.busy = False
@@ -140,26 +140,23 @@ class AsyncSession(Session):
             raise AlreadyDecided(f"interrupts {', '.join(interrupt_ids)} of thread "
                                  f"{self.thread_id} are being resumed by another process")
         snapshot = await self.graph.aget_state(self.config)
-        live = {i.id for i in snapshot.interrupts}
-        gone = [i for i in interrupt_ids if i not in live]
-        if gone:
-            if (snapshot.next or snapshot.tasks) and not snapshot.interrupts:
-                await self._arun(None)  # died mid-step: finish the run
-            self.log.mark_applied(self.thread_id, gone, {})
-            interrupt_ids = [i for i in interrupt_ids if i in live]
-        if not interrupt_ids:
-            await self._arefresh()
-            return
-        values = self._resume_map(interrupt_ids)
+        gone, live, finish = _split(snapshot, interrupt_ids)
+        values = self._resume_map(live)
         try:
             with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
-                await self._arun(Command(resume=values))
+                if finish:
+                    await self._arun(None)  # died mid-step: finish the run
+                if gone:
+                    self.log.mark_applied(self.thread_id, gone, {})
+                if live:
+                    await self._arun(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
             self._absorb(await self._asnapshot())
             self._fail(exc)
-        self.log.mark_applied(self.thread_id, interrupt_ids, values)
+        if live:
+            self.log.mark_applied(self.thread_id, live, values)
         await self._arefresh()
 
     async def _arecover(self) -> None:

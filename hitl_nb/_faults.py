@@ -3,7 +3,8 @@
 ``fault(point)`` kills the current process with SIGKILL when the environment variable
 ``HITL_NB_FAULT`` names ``point``. The crash-recovery tests set it in a subprocess; it
 is not part of the public API. Points: ``before_record_commit``, ``after_record``,
-``during_resume``, ``after_resume``.
+``during_resume``, ``after_resume``; and ``after_effect`` (`hitl_nb.once`: the effect ran,
+its result is not committed yet).
 """
 
 from __future__ import annotations

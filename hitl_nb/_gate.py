@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+from ._effects import decision_key
 from .log import DecisionLog
 from .model import AlreadyDecided, Decision, ReviewRequest, utcnow
 
@@ -58,6 +59,7 @@ def settle(policy: RiskPolicy, request: ReviewRequest, key: str, *,
     now = utcnow()
     decision = Decision(verdict.decision, reviewer=verdict.reviewer, decided_at=now,
                         comment="; ".join(verdict.risk.reasons) or None)
+    decision.idempotency_key = decision_key(request.thread_id, f"policy-{key}")
     log = log if log is not None else policy.log
     if log is None:
         return verdict, decision
@@ -69,5 +71,7 @@ def settle(policy: RiskPolicy, request: ReviewRequest, key: str, *,
         log.mark_applied(auto.thread_id, [auto.interrupt_id],
                          {auto.interrupt_id: decision.to_dict()})
     except AlreadyDecided as exc:  # the node ran again after a resume: same decision
-        decision = exc.decision or decision
+        if exc.decision is not None:
+            exc.decision.idempotency_key = decision.idempotency_key
+            decision = exc.decision
     return verdict, decision

@@ -208,7 +208,9 @@ class Decision:
     """What a reviewer (or a policy) decided about one request.
 
     ``args`` holds the edited arguments for ``edit``; ``response`` the free or typed
-    answer for ``respond``. ``request_review()`` returns one of these to the node.
+    answer for ``respond``. ``request_review()`` returns one of these to the node, with
+    ``idempotency_key`` (stable per decision: `hitl_nb.once`) and ``args_digest`` (of
+    the arguments the reviewer saw) set.
     """
 
     type: DecisionType
@@ -217,6 +219,8 @@ class Decision:
     response: Any = None
     reviewer: str = ""
     decided_at: datetime | None = None
+    idempotency_key: str | None = field(default=None, compare=False)
+    args_digest: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in DECISION_TYPES:
@@ -230,7 +234,7 @@ class Decision:
         return self.type in ("approve", "edit")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "type": self.type,
             "approved": self.approved,
             "args": self.args,
@@ -239,6 +243,10 @@ class Decision:
             "reviewer": self.reviewer,
             "decided_at": self.decided_at.isoformat() if self.decided_at else None,
         }
+        for name in ("idempotency_key", "args_digest"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
@@ -252,6 +260,8 @@ class Decision:
             response=data.get("response"),
             reviewer=data.get("reviewer") or "",
             decided_at=decided,
+            idempotency_key=data.get("idempotency_key"),
+            args_digest=data.get("args_digest"),
         )
 
     def summary(self) -> str:

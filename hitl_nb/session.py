@@ -20,6 +20,7 @@ from langgraph.types import Command
 
 from . import _queue, _tools, context, formats
 from ._autodecide import AutoPass
+from ._effects import LOG_KEY, bind
 from ._faults import fault, owner_id
 from ._lease import keep_lease
 from .log import DecisionLog
@@ -36,6 +37,12 @@ from .model import (
 )
 
 Listener = Callable[[str, Any], None]
+
+#: How a resume saves its checkpoints (LangGraph's ``durability``): "sync" writes each
+#: step's checkpoint before the next step starts, so recovery never re-runs a step whose
+#: checkpoint was committed; "async" (LangGraph's default) writes it while the next step
+#: runs; "exit" only at the end. README, Reliability.
+DURABILITY = ("sync", "async", "exit")
 
 
 class ResumeFailed(HitlError):
@@ -74,6 +81,10 @@ class Session:
         s.start({"task": "send the Q3 numbers"})
         s.decide(s.pending[0], Decision("approve"))
         assert s.done
+
+    ``durability`` is LangGraph's for every resume ("sync": a step's checkpoint is saved
+    before the next step starts; see `DURABILITY`). Nodes it resumes find its log with
+    `hitl_nb.once` (the run's config carries it).
     """
 
     def __init__(
@@ -88,8 +99,12 @@ class Session:
         config: dict[str, Any] | None = None,
         lease_s: float = 300.0,
         policy: Any = None,
+        durability: str = "sync",
     ) -> None:
         check_graph(graph)
+        if durability not in DURABILITY:
+            raise ValueError(f"durability must be one of {', '.join(DURABILITY)}, "
+                             f"got {durability!r}")
         self.graph = graph
         self.thread_id = thread_id or f"hitl-{uuid.uuid4().hex[:12]}"
         self.generated_thread_id = thread_id is None
@@ -99,6 +114,7 @@ class Session:
         self.clock = clock
         self.mapper = resume
         self.lease_s = lease_s
+        self.durability = durability  # of every resume (the first run keeps LangGraph's)
         self.policy = policy  # a RiskPolicy: risk on every card, remembered choices applied
         self.owner = owner_id(uuid.uuid4().hex[:8])
         base = dict(config or {})
@@ -154,12 +170,22 @@ class Session:
             self._recover()
         return self
 
+    def _stream_args(self, graph_input: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The run's config (with the log, for `hitl_nb.once` inside nodes) and options:
+        a resume (a ``Command`` or None) saves with ``self.durability``."""
+        config = {**self.config, "configurable": {**self.config["configurable"],
+                                                  LOG_KEY: self.log}}
+        options: dict[str, Any] = {"stream_mode": ["tasks", "updates"]}
+        if graph_input is None or isinstance(graph_input, Command):
+            options["durability"] = self.durability
+        return config, options
+
     def _run(self, graph_input: Any) -> None:
         self.busy = True
         self._emit("progress", "running")
+        config, options = self._stream_args(graph_input)
         try:
-            for mode, chunk in self.graph.stream(graph_input, self.config,
-                                                 stream_mode=["tasks", "updates"]):
+            for mode, chunk in self.graph.stream(graph_input, config, **options):
                 self._progress(mode, chunk)
         finally:
             self.busy = False
@@ -323,11 +349,18 @@ class Session:
             self._rerun.update(r.namespace[0].split(":")[0] if r.namespace else r.node
                                for r in reqs if r.node)
             decs = [self.decided[r.key] for r in reqs]
+            decs = [bind(r, d) for r, d in zip(reqs, decs, strict=True)]
             out[iid] = formats.resume_value(reqs, decs, self.mapper)
         return out
 
     def _apply(self, interrupt_ids: list[str]) -> None:
-        """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied."""
+        """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied.
+
+        Decisions whose interrupt is gone were resumed before a crash: the run is
+        finished (``stream(None)``) when it stopped mid-step, then they are marked. Any
+        failure releases the lease and leaves every decision ``recorded`` (`ResumeFailed`),
+        so this or any other process applies them once the cause is fixed.
+        """
         if not interrupt_ids:
             return
         if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
@@ -336,22 +369,17 @@ class Session:
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
         snapshot = self.graph.get_state(self.config)
-        live = {i.id for i in snapshot.interrupts}
-        gone = [i for i in interrupt_ids if i not in live]
-        if gone:  # resumed before a crash, but not marked: never resume it twice
-            if (snapshot.next or snapshot.tasks) and not snapshot.interrupts:
-                # died mid-step (some writes saved, no new checkpoint): finish the run
-                self._run(None)
-            self.log.mark_applied(self.thread_id, gone, {})
-            interrupt_ids = [i for i in interrupt_ids if i in live]
-        if not interrupt_ids:
-            self._refresh()
-            return
-        values = self._resume_map(interrupt_ids)
+        gone, live, finish = _split(snapshot, interrupt_ids)
+        values = self._resume_map(live)
         try:
             self._resuming = True
             with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
-                self._run(Command(resume=values))
+                if finish:  # died mid-step (some writes saved, no new checkpoint)
+                    self._run(None)
+                if gone:  # resumed before a crash: never resume it twice
+                    self.log.mark_applied(self.thread_id, gone, {})
+                if live:
+                    self._run(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
@@ -359,8 +387,9 @@ class Session:
             self._fail(exc)
         finally:
             self._resuming = False
-        fault("after_resume")
-        self.log.mark_applied(self.thread_id, interrupt_ids, values)
+        if live:
+            fault("after_resume")
+            self.log.mark_applied(self.thread_id, live, values)
         self._refresh()
 
     def _fail(self, exc: BaseException) -> None:
@@ -385,6 +414,17 @@ class Session:
             self._apply([i for i in unapplied if i in ready])
         except AlreadyDecided as exc:  # another live process holds the lease
             self._emit("progress", str(exc))
+
+
+def _split(snapshot: Any, interrupt_ids: list[str]) -> tuple[list[str], list[str], bool]:
+    """(gone, live, finish): the decided interrupts no longer pending (resumed before a
+    crash), those still pending, and whether the thread stopped mid-step (tasks left, no
+    interrupt) so its run must be finished before the gone ones count as applied."""
+    pending = {i.id for i in snapshot.interrupts}
+    gone = [i for i in interrupt_ids if i not in pending]
+    live = [i for i in interrupt_ids if i in pending]
+    finish = bool(gone) and bool(snapshot.next or snapshot.tasks) and not snapshot.interrupts
+    return gone, live, finish
 
 
 def _locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:

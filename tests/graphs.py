@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import operator
+import os
 import time
+from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
@@ -13,6 +17,13 @@ from langgraph.types import interrupt
 class State(TypedDict, total=False):
     answers: Annotated[list, operator.add]
     log: Annotated[list, operator.add]
+
+
+class Pay(TypedDict, total=False):
+    amount: float
+    decision: dict
+    paid: str
+    args: Any
 
 
 def single(checkpointer: Any, value: Any, **interrupt_kwargs: Any) -> Any:
@@ -143,4 +154,84 @@ def loop(checkpointer: Any, times: int, *, asynchronous: bool = False) -> Any:
     b.add_node("ask", aask if asynchronous else ask)
     b.add_edge(START, "ask")
     b.add_conditional_edges("ask", lambda s: END if len(s["answers"]) >= times else "ask")
+    return b.compile(checkpointer=checkpointer)
+
+
+def _append(path: str, record: dict) -> None:
+    """Append one JSON line to ``path`` and make it durable (an outside system's record)."""
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def charge(folder: str, key: str, thread: str) -> dict:
+    """A payment service that honours an idempotency key, as payment APIs do: every call
+    is a line in ``calls.jsonl``; the charge itself lands in ``charges.jsonl`` once per key."""
+    _append(os.path.join(folder, "calls.jsonl"), {"thread": thread, "key": key,
+                                                   "pid": os.getpid(), "at": time.time()})
+    charges = Path(folder) / "charges.jsonl"
+    if not charges.exists() or f'"{key}"' not in charges.read_text():
+        _append(str(charges), {"thread": thread, "key": key})
+    return {"receipt": f"r-{thread}"}
+
+
+def paying(checkpointer: Any, folder: str, broken: str | None = None,
+           propose: Any = None, on_change: str = "ask", policy: Any = None) -> Any:
+    """review -> pay. ``review`` asks with `hitl_nb.request_review` (args from
+    ``propose()`` if given, a model call re-run on resume) and keeps the decision;
+    ``pay`` runs its side effect per approved run. Threads named ``k...`` pay through
+    `hitl_nb.once` and the `charge` service by the decision's idempotency key; the
+    others append a plain line to ``folder/calls.jsonl`` (no key). While the file
+    ``broken`` exists, ``pay`` raises before any effect. With ``policy`` the review is
+    `hitl_nb.gate`'s."""
+    import hitl_nb
+
+    def review(state: Pay) -> dict:
+        args = propose() if propose is not None else {"amount": state.get("amount", 10.0)}
+        decision = hitl_nb.request_review("pay", args, on_change=on_change, policy=policy)
+        return {"decision": {**decision.to_dict(), "args": decision.args or args}}
+
+    def pay(state: Pay, config: RunnableConfig) -> dict:
+        if broken and os.path.exists(broken):
+            raise RuntimeError("bank unreachable")
+        thread = config["configurable"]["thread_id"]
+        key = state["decision"]["idempotency_key"]
+        if thread.startswith("k"):
+            receipt = hitl_nb.once(key, charge, folder, key, thread)["receipt"]
+        else:
+            _append(os.path.join(folder, "calls.jsonl"), {"thread": thread, "key": key,
+                                                           "pid": os.getpid(),
+                                                           "at": time.time()})
+            receipt = f"r-{thread}"
+        return {"paid": receipt, "args": state["decision"]["args"]}
+
+    b = StateGraph(Pay)
+    b.add_node("review", review)
+    b.add_node("pay", pay)
+    b.add_edge(START, "review")
+    b.add_conditional_edges("review", lambda s: "pay" if s["decision"]["approved"] else END,
+                            ["pay", END])
+    b.add_edge("pay", END)
+    return b.compile(checkpointer=checkpointer)
+
+
+def keyed(checkpointer: Any, seen: list, fail: dict) -> Any:
+    """One node asking twice: a plain ``interrupt()``, then `hitl_nb.request_review`. Each
+    run that got both answers appends (key of the first answer, the decision's key,
+    ``idempotency_key()``) to ``seen``, then raises while ``fail["on"]``."""
+    import hitl_nb
+
+    def ask(state: State) -> dict:
+        interrupt({"action": "check", "args": {}})
+        decision = hitl_nb.request_review("refund", {"order": 7})
+        seen.append((hitl_nb.idempotency_key(answer=0), decision.idempotency_key,
+                     hitl_nb.idempotency_key()))
+        if fail["on"]:
+            raise RuntimeError("refund service down")
+        return {"answers": [decision.type]}
+
+    b = StateGraph(State)
+    b.add_node("ask", ask)
+    b.add_edge(START, "ask")
     return b.compile(checkpointer=checkpointer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pandas as pd
 import pytest
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
@@ -12,7 +13,7 @@ from langgraph.types import interrupt
 import hitl_nb
 from hitl_nb import Decision, DecisionLog, RiskPolicy
 
-from .graphs import State, loop, mails, parallel
+from .graphs import State, loop, mails, parallel, paying
 from .test_policy_remember import StackDepths
 
 
@@ -263,3 +264,32 @@ def test_resume_now_and_retry_buttons_take_the_async_path(db):
     df = DecisionLog(db).to_pandas()
     assert sorted(df.action) == ["delete_rows", "send_email"]
     assert set(df.status) == {"applied"}
+
+
+def test_failed_async_retry_releases_its_lease_and_a_later_one_applies_once(db, tmp_path):
+    broken = tmp_path / "broken"
+    broken.touch()
+
+    async def main():
+        graph = paying(await hitl_nb.acheckpointer(db), str(tmp_path), broken=str(broken))
+        try:
+            view = await hitl_nb.areview(graph, {"amount": 5.0}, thread_id="p1", log=db,
+                                         display=False)
+            session = view.session
+            with pytest.raises(hitl_nb.ResumeFailed):
+                await session.adecide(session.pending[0], Decision("approve"))
+            with pytest.raises(hitl_nb.ResumeFailed, match="bank unreachable"):
+                await session.aretry()                       # the pay node still raises
+            row = DecisionLog(db).to_pandas().iloc[0]
+            released = (row.status, pd.isna(row.owner))
+            broken.unlink()
+            await session.aretry()
+            return released, session
+        finally:
+            await graph.checkpointer.conn.close()
+
+    released, session = asyncio.run(main())
+    assert released == ("recorded", True)
+    assert session.done and session.error is None and session.result["paid"] == "r-p1"
+    assert (tmp_path / "calls.jsonl").read_text().count('"p1"') == 1
+    assert DecisionLog(db).to_pandas().status.tolist() == ["applied"]

@@ -3,17 +3,22 @@ reopening applies every recorded decision exactly once and asks again for the ot
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
+import pandas as pd
 import pytest
 
-from hitl_nb import Decision, Inbox, Session
+import hitl_nb
+from hitl_nb import Decision, DecisionLog, Inbox, ResumeFailed, Session
 from hitl_nb._faults import POINTS, owner_id
 from tests._team import WORKER, ledger_counts, start_threads, team
+from tests.graphs import paying
 
 pytestmark = pytest.mark.slow
 
@@ -94,8 +99,47 @@ def test_lease_of_another_host_is_honoured_until_it_expires(backend, ledger):
     session = Session(graph, thread_id="t0", log=log, reviewer="ana").start(None)
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
+    claimed = time.time()
     assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
     assert not Session(graph, thread_id="t0", log=log).start(None).done
-    time.sleep(0.6)
-    assert Session(graph, thread_id="t0", log=log).start(None).done
+    deadline = claimed + 30
+    while not Session(graph, thread_id="t0", log=log).start(None).done:  # poll, not sleep
+        assert time.time() < deadline, "the lapsed lease was never taken over"
+    assert time.time() >= claimed + 0.5             # not before the other host's lease ran out
     assert ledger_counts(ledger) == {"t0": 1}
+
+
+_RECOVER = textwrap.dedent("""
+    import json, sys
+    import hitl_nb
+    from tests.graphs import paying
+    graph = paying(hitl_nb.checkpointer(sys.argv[1]), sys.argv[2])
+    print(json.dumps(hitl_nb.Inbox(sys.argv[1], graph=graph).recover()))
+""")
+
+
+def test_failed_retry_leaves_the_decision_for_any_process_to_apply_once(backend, tmp_path):
+    broken = tmp_path / "broken"
+    broken.touch()
+    graph = paying(hitl_nb.checkpointer(backend), str(tmp_path), broken=str(broken))
+    log = DecisionLog(backend)
+    session = Session(graph, thread_id="p1", log=log, reviewer="ana").start({"amount": 5.0})
+    with pytest.raises(ResumeFailed):
+        session.decide(session.pending[0], Decision("approve"))
+    with pytest.raises(ResumeFailed, match="bank unreachable"):
+        session.retry()                                   # the pay node still raises
+    assert isinstance(session.error, RuntimeError)
+    row = log.to_pandas().iloc[0]
+    assert row.status == "recorded" and pd.isna(row.owner)  # the lease is released
+    assert "bank unreachable" in row.error
+    broken.unlink()                                       # fixed; this kernel stays alive
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    other = subprocess.run([sys.executable, "-c", _RECOVER, backend, str(tmp_path)], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert other.returncode == 0, other.stderr
+    assert json.loads(other.stdout) == ["p1"]
+    calls = (tmp_path / "calls.jsonl").read_text().splitlines()
+    assert [json.loads(c)["thread"] for c in calls] == ["p1"]  # applied once, over there
+    assert log.to_pandas().status.tolist() == ["applied"]
+    assert Inbox(backend, graph=graph).recover() == []
+    assert len((tmp_path / "calls.jsonl").read_text().splitlines()) == 1

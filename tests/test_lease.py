@@ -20,13 +20,21 @@ def test_slow_resume_renews_its_lease_until_applied(backend, tmp_path):
     request = session.pending[0]
     worker = threading.Thread(target=session.decide, args=(request, Decision("approve")))
     worker.start()
+
+    def row():
+        found = log._db.query(log._q("SELECT status, owner, lease_until FROM hitl_decisions"
+                                     " WHERE thread_id = ?"), ("t0",))
+        return found[0] if found else (None, None, None)
+
     try:
-        time.sleep(0.8)  # the first lease (0.3 s) ran out long ago: only renewal holds it
-        status, owner, until = log._db.query(log._q(
-            "SELECT status, owner, lease_until FROM hitl_decisions WHERE thread_id = ?"),
-            ("t0",))[0]
+        deadline = time.time() + 30
+        while (first := row())[0] != "applying":  # poll: the resume has taken its lease
+            assert time.time() < deadline, "the resume never took its lease"
+        while time.time() <= first[2]:            # poll: that first lease (0.3 s) ran out
+            assert time.time() < deadline
+        status, owner, until = row()               # only the renewals can hold it now
         assert (status, owner) == ("applying", session.owner)
-        assert until > time.time()
+        assert until > time.time() and worker.is_alive()
         assert not log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.3)
         assert not Session(graph, thread_id="t0", log=DecisionLog(backend)).start(None).done
     finally:
@@ -34,7 +42,6 @@ def test_slow_resume_renews_its_lease_until_applied(backend, tmp_path):
     assert session.done and ledger.read_text() == "acted\n"
     assert log.to_pandas()[["status", "owner"]].astype(object).values.tolist() == \
         [["applied", session.owner]]
-    time.sleep(0.4)  # the heartbeat stopped with the resume: nothing renews an applied row
     assert log._db.query(log._q("SELECT lease_until FROM hitl_decisions"))[0][0] is None
 
 

@@ -338,7 +338,7 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
     assert df["outcome_detail"].iloc[0] == "read 3 lines"
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT value FROM hitl_meta WHERE key = 'schema_version'"
-                        ).fetchone() == ("3",)
+                        ).fetchone() == (str(hitl_nb._schema.VERSION),)
     triggers = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == {"hitl_decisions_updated", "hitl_decisions_renumbered",

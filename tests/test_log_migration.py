@@ -159,3 +159,27 @@ def test_writer_and_reader_in_two_processes_share_one_file(db):
     _first, last, _distinct = map(int, out.split())
     assert last == total
     assert len(hitl_nb.DecisionLog(db)) == total
+
+
+@pytest.mark.parametrize("old", ["hitl_v1.db", "hitl_v2.db", "version 3"])
+def test_older_logs_gain_the_effects_table_and_keep_their_rows(tmp_path, old):
+    path = str(tmp_path / "old.db")
+    if old == "version 3":  # what hitl_nb wrote before version 4: no hitl_effects
+        hitl_nb.DecisionLog(path).record_auto("tool", {"n": 1}, reviewer="policy:x",
+                                              thread_id="v3")
+        conn = sqlite3.connect(path)
+        conn.execute("DROP TABLE hitl_effects")
+        conn.execute("UPDATE hitl_meta SET value = '3' WHERE key = 'schema_version'")
+        conn.commit()
+        conn.close()
+    else:
+        shutil.copy(Path(__file__).parent / "fixtures" / old, path)
+    before = _tables(path)["hitl_decisions"]
+    assert "hitl_effects" not in _tables(path)
+    assert hitl_nb.once("key-1", lambda: {"receipt": 1}, log=path) == {"receipt": 1}
+    after = _tables(path)
+    assert after["hitl_meta"] == [("schema_version", str(_schema.VERSION))] == [
+        ("schema_version", "4")]
+    assert [r[0] for r in after["hitl_effects"]] == ["key-1"]
+    assert len(after["hitl_decisions"]) == len(before)
+    assert hitl_nb.once("key-1", pytest.fail, log=path) == {"receipt": 1}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, StateGraph
 
 import hitl_nb
 
-from .graphs import State, failing, parallel, single, twice
+from .graphs import State, failing, parallel, paying, single, twice
 
 
 def test_parallel_and_nested_subgraph_interrupts_resume_together(db, start):
@@ -206,3 +207,22 @@ def test_broken_json_in_the_editor_shows_an_error_and_records_nothing(db, start)
     card.submit_edit.click()
     assert "not valid JSON" in card.status.value
     assert len(hitl_nb.DecisionLog(db)) == 0 and not session.done
+
+
+def test_retry_while_a_later_node_still_raises_is_resume_failed_and_releases_the_lease(
+        db, tmp_path):
+    broken = tmp_path / "broken"
+    broken.touch()
+    graph = paying(hitl_nb.checkpointer(db), str(tmp_path), broken=str(broken))
+    session = hitl_nb.Session(graph, thread_id="p1", log=db).start({"amount": 5.0})
+    with pytest.raises(hitl_nb.ResumeFailed):
+        session.decide(session.pending[0], hitl_nb.Decision("approve"))
+    with pytest.raises(hitl_nb.ResumeFailed, match="bank unreachable"):
+        session.retry()
+    assert isinstance(session.error, RuntimeError)
+    row = hitl_nb.DecisionLog(db).to_pandas().iloc[0]
+    assert row.status == "recorded" and pd.isna(row.owner)  # lease released
+    broken.unlink()
+    session.retry()
+    assert session.done and session.error is None and session.result["paid"] == "r-p1"
+    assert hitl_nb.DecisionLog(db).to_pandas().status.tolist() == ["applied"]
