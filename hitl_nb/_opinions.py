@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._db import IntegrityError
-from ._humans import automatic
+from ._humans import is_automatic
 from .model import AlreadyDecided, Decision, HitlError, NotAllowed, ReviewRequest
 
 if TYPE_CHECKING:
@@ -35,26 +35,7 @@ if TYPE_CHECKING:
 
     from .log import DecisionLog
 
-__all__ = ["OPINIONS", "Opinions", "SameReviewer", "selected"]
-
-#: The shadow votes. Additive, plain SQL for SQLite and PostgreSQL (not versioned in
-#: `hitl_nb._schema`: created with IF NOT EXISTS on first use).
-OPINIONS = """
-CREATE TABLE IF NOT EXISTS hitl_opinions (
-    thread_id TEXT NOT NULL,
-    interrupt_id TEXT NOT NULL,
-    action_index INTEGER NOT NULL DEFAULT 0,
-    action TEXT NOT NULL,
-    reviewer TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    comment TEXT,
-    edited_args TEXT,
-    response TEXT,
-    decided_at DOUBLE PRECISION NOT NULL,
-    UNIQUE (thread_id, interrupt_id, action_index, reviewer)
-);
-"""
-
+__all__ = ["Opinions", "SameReviewer", "selected"]
 
 class SameReviewer(HitlError):
     """A second opinion from the reviewer who took the request's real decision."""
@@ -80,13 +61,9 @@ class Opinions:
 
     def __init__(self, log: DecisionLog) -> None:
         self.log = log
-        self._ready = False
 
     def _db(self) -> Any:
-        if not self._ready:
-            self.log.setup()
-            self.log._db.executescript(OPINIONS)
-            self._ready = True
+        self.log.setup()  # the table is part of the schema (version 4)
         return self.log._db
 
     def record(self, request: ReviewRequest, decision: Decision, reviewer: str,
@@ -97,9 +74,8 @@ class Opinions:
         decision the request does not allow, `AlreadyDecided` (naming the first vote)
         when ``reviewer`` already gave one. Never touches the real decision.
         """
-        import pandas as pd
 
-        if not reviewer or bool(automatic(pd.Series([reviewer])).iloc[0]):
+        if not reviewer or is_automatic(reviewer):
             raise HitlError(f"a second opinion comes from a person; reviewer {reviewer!r} "
                             "names a policy or a timeout: pass reviewer='your name'")
         if decision.type not in request.allowed:
@@ -159,7 +135,6 @@ class Opinions:
             votes.setdefault((t, i, n), set()).add(who)
         deciders = {(t, i, n): who for t, i, n, who in db.query(
             "SELECT thread_id, interrupt_id, action_index, reviewer FROM hitl_decisions")}
-        import pandas as pd
 
         out = []
         for row in rows:
@@ -168,7 +143,7 @@ class Opinions:
             mine = votes.get(key, set())
             if reviewer in mine or len(mine) >= wanted or who == reviewer:
                 continue
-            if who is not None and bool(automatic(pd.Series([who])).iloc[0]):
+            if who is not None and is_automatic(who):
                 continue
             out.append(row)
         return out
