@@ -7,6 +7,8 @@
   ``Repository`` becomes the site's ``repo_url``, and the marker ``<!-- binder-badge -->``
   in a page becomes the Binder badge built from it (or, with no address, a note saying
   how the badge's URL is built; never a placeholder link).
+- The home page is the README (``<!-- README -->`` in ``docs/index.md``), so the landing
+  page and the site's home never disagree.
 - The API reference covers every name of ``hitl_nb.__all__``: a name no ``::: hitl_nb.X``
   block documents fails the build, and so does a public name without any docstring (a
   warning, which ``--strict`` turns into an error).
@@ -130,8 +132,16 @@ def _rewrite_identifiers(markdown: str) -> str:
     return re.sub(r"^::: (\S+)[ \t]*$", sub, markdown, flags=re.M)
 
 
+def readme_for_site() -> str:
+    """The README with its links made relative to ``docs/`` (the site's home page)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.replace("](docs/", "](")
+
+
 def on_page_markdown(markdown, page, **_):
     markdown = _rewrite_identifiers(markdown)
+    if "<!-- README -->" in markdown:
+        markdown = markdown.replace("<!-- README -->", readme_for_site())
     if "<!-- binder-badge -->" not in markdown:
         return markdown
     repository = project_urls().get("Repository")
