@@ -19,14 +19,14 @@ from __future__ import annotations
 import ast
 import atexit
 import json
-import shutil
-import tempfile
 import logging
 import re
-import tomllib
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
+import tomllib
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
