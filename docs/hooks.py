@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-import tomllib
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -39,6 +38,13 @@ log = logging.getLogger("mkdocs.hooks.hitl_nb")
 
 def project_urls() -> dict[str, str]:
     """``[project.urls]`` of pyproject.toml (empty while the repository has no address)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:                 # Python 3.10: the table's plain lines
+        text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+        table = re.search(r"^\[project\.urls\]\n(.*?)(?=^\[)", text, re.M | re.S)
+        return dict(re.findall(r'^([\w-]+)\s*=\s*"([^"]*)"', table.group(1), re.M)
+                    ) if table else {}
     with open(ROOT / "pyproject.toml", "rb") as f:
         return tomllib.load(f)["project"].get("urls", {})
 
