@@ -31,6 +31,7 @@ from .model import (
     ReviewRequest,
     Risk,
     StaleRequest,
+    UnserializableValue,
 )
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
 from .request import gate, request_review
@@ -68,6 +69,7 @@ __all__ = [
     "Session",
     "SessionView",
     "StaleRequest",
+    "UnserializableValue",
     "__version__",
     "acheckpointer",
     "areview",
