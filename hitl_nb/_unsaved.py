@@ -32,12 +32,15 @@ def refusal(exc: BaseException, seen: Iterable[Any], graph: Any, thread_id: str,
             graph_input: Any = None) -> UnserializableValue | None:
     """The hitl_nb error for ``exc`` when it is the checkpointer refusing a value, else
     None. ``seen``: the ``updates`` chunks the run streamed before it failed."""
-    if not isinstance(exc, TypeError) or not _raised_by_checkpointer(exc):
+    frames = _checkpoint_frames(exc) if isinstance(exc, TypeError) else []
+    if not frames:
         return None
     serde = getattr(getattr(graph, "checkpointer", None), "serde", None)
     found = None
     if serde is not None:
-        for where, value in _candidates(seen, graph_input):
+        candidates = [*_being_saved(frames), *_candidates(seen, graph_input)]
+        del frames
+        for where, value in candidates:
             found = _culprit(serde, value, "", 0)
             if found is not None:
                 found = (f"{where} at {found[0]}" if found[0] else where, found[1])
@@ -60,16 +63,33 @@ def refusal(exc: BaseException, seen: Iterable[Any], graph: Any, thread_id: str,
     return UnserializableValue(message, type_name, where)
 
 
-def _raised_by_checkpointer(exc: BaseException) -> bool:
-    """Whether ``exc`` came out of LangGraph's checkpoint code (its serializer, a saver),
-    not out of a node (whose own TypeError stays as it is)."""
-    tb = exc.__traceback__
+def _checkpoint_frames(exc: BaseException) -> list[Any]:
+    """The frames of ``exc``'s traceback in LangGraph's checkpoint code (its serializer,
+    a saver), outermost first; none when a node raised it (then it stays as it is)."""
+    frames, tb = [], exc.__traceback__
     while tb is not None:
-        path = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        if "/langgraph/checkpoint/" in path:
-            return True
+        if "/langgraph/checkpoint/" in tb.tb_frame.f_code.co_filename.replace("\\", "/"):
+            frames.append(tb.tb_frame)
         tb = tb.tb_next
-    return False
+    return frames
+
+
+def _being_saved(frames: list[Any]) -> Iterable[tuple[str, Any]]:
+    """What the serializer was saving when it raised, read from its frames: the value
+    (``dumps_typed(obj)``) and the channel (state key) it was written to."""
+    channel, found = None, []
+    for frame in frames:
+        local = frame.f_locals
+        if isinstance(local.get("channel"), str):
+            channel = local["channel"]
+        if frame.f_code.co_name == "dumps_typed" and "obj" in local:
+            found.append(local["obj"])
+    if channel == "__interrupt__":  # a list of Interrupt(value, id)
+        return [("the interrupt payload", getattr(intr, "value", intr))
+                for obj in found[-1:] for intr in (obj if isinstance(obj, (list, tuple))
+                                                   else [obj])]
+    label = f"the state key {channel!r}" if channel else "the value being saved"
+    return [(label, obj) for obj in found[-1:]]
 
 
 def _candidates(seen: Iterable[Any], graph_input: Any) -> Iterable[tuple[str, Any]]:
