@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _queue, formats
-from ._fastjson import loads
+from ._fastjson import loads, loads_strict
 from ._inbox_table import approvals_text, table
 from ._opinions import Opinions, selected
 from .log import DecisionLog
@@ -74,8 +74,34 @@ def requests_from_rows(rows: list[tuple], now: float | None = None) -> list[Revi
             gc.enable()
 
 
+def _summaries(rows: list[tuple]) -> list[dict[str, Any]]:
+    """The stored requests as dicts: one parse of them all, or, when one of them is not
+    valid JSON, one parse each (that one reads as a marked ``unreadable`` stand-in)."""
+    try:
+        out = loads_strict("[" + ",".join(r[5] or "{}" for r in rows) + "]")
+        if len(out) == len(rows) and all(type(d) is dict for d in out):
+            return out
+    except ValueError:
+        pass
+    return [_summary(r[5]) for r in rows]
+
+
+def _summary(text: str | None) -> dict[str, Any]:
+    data = loads(text) if text else {}
+    if isinstance(data, dict) and data.get("$hitl") != "unreadable":
+        return data
+    return {"args": data, "description": "(this request's stored summary is unreadable)"}
+
+
+def _risk(data: Any) -> Risk | None:
+    try:
+        return Risk(data["tier"], data["score"], tuple(data["reasons"]))
+    except (KeyError, TypeError):  # written by hand, or by another version
+        return Risk.from_dict(data)
+
+
 def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
-    summaries = loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
+    summaries = _summaries(rows)
     stamp, utc = datetime.fromtimestamp, timezone.utc
     out = []
     append = out.append
@@ -89,7 +115,7 @@ def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
             tuple(get("allowed") or ("approve", "reject")), get("format") or "plain",
             thread, iid, index, get("count") or 1, get("node"), task=get("task"),
             confidence=confidence,
-            risk=Risk(risk["tier"], risk["score"], tuple(risk["reasons"])) if risk else None,
+            risk=_risk(risk) if risk else None,
             requested_at=None if requested is None else stamp(requested, utc),
             expires_at=None if expires is None else stamp(expires, utc),
             on_timeout=get("on_timeout") or "reject", approvals=approvals or 1,

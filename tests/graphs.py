@@ -235,3 +235,27 @@ def keyed(checkpointer: Any, seen: list, fail: dict) -> Any:
     b.add_node("ask", ask)
     b.add_edge(START, "ask")
     return b.compile(checkpointer=checkpointer)
+
+
+def ask_then(checkpointer: Any, before: dict | None = None, after: dict | None = None) -> Any:
+    """``first`` returns the update ``before``, ``ask`` interrupts, ``act`` returns
+    ``after``: a value in either update that the checkpointer refuses stops the run there."""
+
+    def first(state: State) -> dict:
+        return before or {}
+
+    def ask(state: State) -> dict:
+        return {"answers": [interrupt({"action": "deploy", "args": {"env": "prod"}})["type"]]}
+
+    def act(state: State) -> dict:
+        return after or {}
+
+    b = StateGraph(State)
+    b.add_node("first", first)
+    b.add_node("ask", ask)
+    b.add_node("act", act)
+    b.add_edge(START, "first")
+    b.add_edge("first", "ask")
+    b.add_edge("ask", "act")
+    b.add_edge("act", END)
+    return b.compile(checkpointer=checkpointer)

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import render
-from ..model import Decision, ReviewRequest
+from ..model import Decision, ReviewRequest, UnserializableValue
 from ..session import Session
 from .card import ReviewCard
 
@@ -140,8 +140,8 @@ class SessionView(w.VBox):
         self.error_box.value = "" if s.error is None else (
             "<div class='hitl-error' style='color:var(--jp-error-color1,#c62828)'>"
             f"<b>{render.escape(type(s.error).__name__)}</b>: {render.escape(str(s.error))}"
-            "<br>The decision is recorded; fix the cause and call <code>session.retry()</code>."
-            "</div>")
+            + ("" if isinstance(s.error, UnserializableValue) else "<br>The decision is "
+               "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
         self.result_box.value = (f"<b>Result</b>{render.value_html(s.result)}" if s.done else "")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -151,5 +151,6 @@ class SessionView(w.VBox):
         cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
                          *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
         result = render.value_html(s.result) if s.done else ""
-        data["text/html"] = f"<div class='hitl-session'>{self.header.value}{cards}{result}</div>"
+        data["text/html"] = (f"<div class='hitl-session'>{self.header.value}{cards}"
+                             f"{self.error_box.value}{result}</div>")
         return bundle
