@@ -39,7 +39,7 @@ from .model import (
     default_reviewer,
     utcnow,
 )
-from .session import Session, check_graph
+from .session import ResumeFailed, Session, check_graph
 
 
 def open_log(target: Any) -> DecisionLog:
@@ -279,11 +279,33 @@ class Inbox:
         return due
 
     def recover(self) -> list[str]:
-        """Apply, once, every decision recorded but not applied (after a crash)."""
-        threads = self.log.threads_to_recover()
-        for thread in threads:
-            self.session(thread)
-        return threads
+        """Apply, once, every decision recorded but not applied (after a crash or a failed
+        resume); return the threads applied.
+
+        Every thread is tried. Where the graph still raises, the decision stays recorded
+        (a later ``recover()`` applies it once the cause is fixed), and after the others
+        are applied `ResumeFailed` names those threads; its ``recovered`` lists the
+        applied ones and ``failed`` maps each failed thread to its error.
+        """
+        recovered: list[str] = []
+        failed: dict[str, ResumeFailed] = {}
+        for thread in self.log.threads_to_recover():
+            try:
+                self.session(thread)
+            except ResumeFailed as exc:
+                failed[thread] = exc
+            else:
+                recovered.append(thread)
+        if failed:
+            first = next(iter(failed.values()))
+            err = ResumeFailed(
+                f"{len(failed)} thread(s) still fail while resuming and stay recorded: "
+                f"{', '.join(failed)}; first error: {first.__cause__!r}. "
+                f"{len(recovered)} other thread(s) were applied. Fix the cause and call "
+                "recover() again.")
+            err.recovered, err.failed = recovered, failed
+            raise err from first.__cause__
+        return recovered
 
     def sync(self, thread_ids: Iterable[str] | None = None) -> int:
         """Add to the queue the pending reviews of threads run outside hitl_nb (one

@@ -78,11 +78,12 @@ def twice(checkpointer: Any) -> Any:
 
 
 def failing(checkpointer: Any, fail: dict) -> Any:
-    """Interrupts, then raises while resuming as long as ``fail["on"]`` is true."""
+    """Interrupts, then raises while resuming as long as ``fail["on"]`` is true, or the
+    thread's id is in ``fail["threads"]``."""
 
-    def ask(state: State) -> dict:
+    def ask(state: State, config: RunnableConfig) -> dict:
         answer = interrupt({"action": "deploy", "args": {"env": "prod"}})
-        if fail["on"]:
+        if fail["on"] or config["configurable"]["thread_id"] in fail.get("threads", ()):
             raise RuntimeError("deploy target unreachable")
         return {"answers": [answer["type"]], "log": ["deployed"]}
 
