@@ -37,6 +37,7 @@ from .model import (
     Risk,
     StaleRequest,
     default_reviewer,
+    quote,
     utcnow,
 )
 from .session import ResumeFailed, Session, check_graph
@@ -225,9 +226,9 @@ class Inbox:
         live = next((r for r in session.requests if r.key == request.key), None)
         if live is None:
             first = self.log.get(*request.key)
-            raise StaleRequest(f"{request.action!r} in thread {request.thread_id} is no longer"
-                               f" pending: it was {first.summary() if first else 'resumed'}."
-                               " Nothing was changed.", first)
+            was = first.summary() if first else "resumed"
+            raise StaleRequest(f"{quote(request.action)!r} in thread {request.thread_id} is"
+                               f" no longer pending: it was {was}. Nothing was changed.", first)
         return session.decide(live, decision)
 
     def decide_many(self, requests: Iterable[ReviewRequest], kind: str = "approve",

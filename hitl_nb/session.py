@@ -33,6 +33,7 @@ from .model import (
     ReviewRequest,
     StaleRequest,
     default_reviewer,
+    quote,
     utcnow,
 )
 
@@ -350,7 +351,7 @@ class Session:
         first = self.log.get(*request.key)
         who = first.summary() if first else "resumed by someone else"
         raise StaleRequest(
-            f"{request.action!r} (interrupt {request.interrupt_id}) is no longer pending in "
+            f"{quote(request.action)!r} (interrupt {request.interrupt_id}) is no longer pending in "
             f"thread {request.thread_id}: it was {who}. Nothing was changed.", first)
 
     def _ready_interrupts(self) -> list[str]:
