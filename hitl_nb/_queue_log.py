@@ -40,10 +40,11 @@ Key = Sequence[Any]
 
 #: The request fields the queue keeps for listing (a card re-reads the live interrupt).
 SUMMARY_FIELDS = ("args", "description", "allowed", "format", "count", "node", "task",
-                  "on_timeout", "rejections")
+                  "on_timeout", "rejections", "details")
 
 
-_DEFAULTS = {"count": 1, "on_timeout": "reject", "rejections": 1, "format": "plain"}
+_DEFAULTS = {"count": 1, "on_timeout": "reject", "rejections": 1, "format": "plain",
+             "details": {}}
 
 
 def queue_summary(request: ReviewRequest) -> dict[str, Any]:

@@ -177,6 +177,8 @@ class ReviewRequest:
     on_timeout: DecisionType = "reject"
     approvals: int = 1                      # distinct approvals needed (M-of-N)
     rejections: int = 1                     # rejections that reject it
+    #: other keys of the payload, shown on the card beside the arguments (not editable)
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -192,6 +194,7 @@ class ReviewRequest:
             "action": self.action,
             "args": self.args,
             "description": self.description,
+            "details": self.details,
             "allowed": list(self.allowed),
             "format": self.format,
             "thread_id": self.thread_id,

@@ -195,6 +195,10 @@ def action_html(request: ReviewRequest) -> str:
         parts.append(f"<div class='hitl-description' style='white-space:pre-wrap;{MUTED}'>"
                      f"{escape(clip(description, LONG_TEXT))}</div>")
     parts.append(args_html(request.args))
+    if request.details:
+        parts.append(f"<div class='hitl-details-label' style='{MUTED};margin-top:4px'>"
+                     "Also in the request:</div>"
+                     f"{args_html(request.details, 'card.request.details')}")
     if request.args not in (None, {}, []):
         parts.append(raw_json_html(request.args, "card.request.args"))
     return "".join(parts)
@@ -299,6 +303,10 @@ def card_text(request: ReviewRequest, decision: Decision | None = None) -> str:
     if args:
         lines.append("  arguments:")
         lines += [f"    {line}" for line in args]
+    details = _lines.args_text(request.details) if request.details else []
+    if details:
+        lines.append("  also in the request:")
+        lines += [f"    {line}" for line in details]
     if request.before is not None or request.after is not None:
         lines.append("  what would change:")
         lines += [f"    {line}" for line in _lines.diff_text(request.before, request.after)]

@@ -213,6 +213,17 @@ CORPUS = [
          ["deploy"], ["prod", "2.4.1"], lambda c: c[0].edit({"env": "staging",
                                                              "version": "2.4.1"}),
          ["edit"], plain("edit", {"env": "staging", "version": "2.4.1"})),
+    Case("action-params-and-a-reason-beside-them",
+         {"action": "delete_file", "params": {"path": "/var/log/old.log"},
+          "reason": "disk 95% full"},
+         ["delete_file"], ["/var/log/old.log", "disk 95% full"], lambda c: c[0].approve(),
+         ["approve"], plain("approve", {"path": "/var/log/old.log"})),
+    Case("dict-action-with-a-reason-beside-it",
+         {"action": {"tool": "refund", "order": "A-17", "amount": 30},
+          "reason": "item arrived damaged", "message": "Approve the refund?"},
+         ["refund"], ["A-17", "30", "item arrived damaged", "Approve the refund?"],
+         lambda c: c[0].edit({"order": "A-17", "amount": 25}), ["edit"],
+         plain("edit", {"order": "A-17", "amount": 25})),
     Case("tool-and-input", {"tool": "run_sql",
                             "input": {"query": "DELETE FROM users WHERE inactive"}},
          ["run_sql"], ["DELETE FROM users WHERE inactive"], lambda c: c[0].reject(),
@@ -335,6 +346,14 @@ def test_edit_is_offered_when_there_are_arguments(case, paused):
 
 def test_inbox_reads_the_pending_request_back(case, paused, db):
     assert [r.action for r in hitl_nb.Inbox(db).pending] == case.actions
+
+
+def test_inbox_keeps_what_the_card_shows_beside_the_arguments(db, start):
+    value = {"action": "delete_file", "params": {"path": "/tmp/x"}, "reason": "disk full"}
+    start(single(hitl_nb.checkpointer(db), value), {})
+    (request,) = hitl_nb.Inbox(db).pending
+    assert request.details == {"reason": "disk full"}
+    assert request.args == {"path": "/tmp/x"}
 
 
 def test_decision_is_logged_with_the_action(case, paused, db):

@@ -41,8 +41,10 @@ def _same(args: Any) -> Any:
 @dataclass
 class Shape:
     """What a payload proposes: ``name`` (None when it names nothing), ``args`` (what the
-    card shows and edits), ``description``, ``editable`` and ``back(args)`` (edited
-    arguments in the form they were proposed in)."""
+    card shows and edits), ``description``, ``editable``, ``back(args)`` (edited
+    arguments in the form they were proposed in) and ``details``: the payload's other
+    keys (``{"action": "delete", "params": {...}, "reason": "cleanup"}``'s ``reason``),
+    which the card shows too but which are not arguments."""
 
     name: str | None = None
     args: Any = field(default_factory=dict)
@@ -50,6 +52,7 @@ class Shape:
     original: Any = None          # the proposed arguments as they were written
     back: Callable[[Any], Any] = _same
     source: Mapping[str, Any] | None = None  # the mapping the rich fields are read from
+    details: dict[str, Any] = field(default_factory=dict)  # other keys, shown beside
 
     def __post_init__(self) -> None:
         if self.original is None:
@@ -133,6 +136,12 @@ def call(value: Any) -> Shape | None:
     return None
 
 
+def _others(data: Mapping[str, Any], used: set[str | None], skip: frozenset[str]) -> dict:
+    """The keys of ``data`` that are neither ``used`` nor description or meta keys."""
+    return {k: v for k, v in data.items()
+            if k not in used and k not in skip and k not in TEXT_KEYS}
+
+
 def _from_mapping(whole: Any, skip: frozenset[str] = frozenset()) -> Shape:
     """Name from a name key; arguments from an args key's mapping, else the other keys
     (a model or dataclass without a name key is named after its class)."""
@@ -141,11 +150,12 @@ def _from_mapping(whole: Any, skip: frozenset[str] = frozenset()) -> Shape:
     name, name_key = name_of(data)
     for key in ARGS_KEYS:
         inner = data.get(key)
+        details = _others(data, {name_key, key}, skip)
         if isinstance(inner, Mapping):
-            return Shape(name, dict(inner), original=inner)
+            return Shape(name, dict(inner), original=inner, details=details)
         parsed = json_object(inner) if key == "arguments" else None
         if parsed is not None:
-            return Shape(name, parsed, original=inner, back=_as_json)
+            return Shape(name, parsed, original=inner, back=_as_json, details=details)
     rest = {k: v for k, v in data.items() if k != name_key and k not in skip}
     if rebuild is _same:
         return Shape(name, rest)
@@ -170,13 +180,15 @@ def find(value: Any, meta: frozenset[str] = frozenset()) -> Shape:
     if isinstance(data.get("tool_call"), Mapping):
         found = call(data["tool_call"]) or find(data["tool_call"])
         return dataclasses.replace(found, description=description or found.description,
-                                   source=data)
+                                   source=data, details={
+                                       **found.details, **_others(data, {"tool_call"}, meta)})
     inner = data.get("action")
     inner_map = as_mapping(inner)[0] if inner is not None else None
     if inner_map is not None:
         found = call(inner_map) or _from_mapping(inner)
         return dataclasses.replace(found, description=description or text_of(inner_map),
-                                   source=data)
+                                   source=data, details={
+                                       **found.details, **_others(data, {"action"}, meta)})
     found = call(data) if data.get("type") in ("function", "function_call", "tool_call") \
         else None
     return dataclasses.replace(found or _from_mapping(value, meta), description=description,

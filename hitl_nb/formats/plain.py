@@ -68,7 +68,8 @@ def request_for(found: _shapes.Shape, fmt: str,
         allowed = ("approve", "reject", "edit", "respond")
     fields = rich_fields(found.source) if found.source is not None else {}
     return ReviewRequest(action=found.name or "", args=found.args,
-                         description=found.description, allowed=allowed, format=fmt,
+                         description=found.description, details=found.details,
+                         allowed=allowed, format=fmt,
                          response_schema=response_schema, **fields)
 
 

@@ -41,7 +41,7 @@ def stored_request(log: DecisionLog, key: Key | None) -> ReviewRequest | None:
     data = rows.iloc[0].request
     fields = {k: data.get(k) for k in ("action", "args", "description", "format", "thread_id",
                                        "interrupt_id", "index", "count", "node", "task",
-                                       "before", "after", "confidence")
+                                       "before", "after", "confidence", "details")
               if data.get(k) is not None}
     return ReviewRequest(**fields, allowed=tuple(data.get("allowed") or ()),
                          uncertainty=list(data.get("uncertainty") or []),
