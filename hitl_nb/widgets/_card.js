@@ -20,7 +20,7 @@ function h(tag, attrs = {}, ...children) {
     else if (v === true) el.setAttribute(k, "");
     else if (v !== false && v != null) el.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) if (c != null && c !== false) el.append(c);
+  for (const c of children.flat(Infinity)) if (c != null && c !== false) el.append(c);
   return el;
 }
 
@@ -52,6 +52,7 @@ function renderCard(model, el) {
   el.replaceChildren(root);
   let help = false;
   let timer = null;
+  let opening = null;   // a box opened by a key, until it is drawn: {kind, typed, until}
 
   const state = () => ({
     comment: model.get("comment"), draft: model.get("draft"), persist: model.get("persist"),
@@ -252,8 +253,16 @@ function renderCard(model, el) {
         onclick: () => click("Cancel") }, "Cancel")));
     box.append(...parts);
     drawErrors();
-    if (root.contains(document.activeElement) || root.getRootNode().activeElement === root) {
-      box.querySelector("input, textarea, select")?.focus();
+    const field = box.querySelector("input, textarea, select");
+    if (root.contains(root.getRootNode().activeElement)) field?.focus();
+    if (opening && opening.kind === mode) {      // keys typed while the box was opening
+      if (opening.typed && field && "value" in field && field.tagName !== "SELECT") {
+        field.value += opening.typed;
+        field.dispatchEvent(new Event("input"));
+      }
+      const enter = opening.enter;
+      opening = null;
+      if (enter) click(SEND[mode]);
     }
   }
 
@@ -303,6 +312,11 @@ function renderCard(model, el) {
   });
   for (const fn of new Set(Object.values(draw))) fn();
   root.toggleAttribute("data-pending", !model.get("decided"));
+  root.dataset.key = model.get("key");
+  const wish = (globalThis.__hitlNb ??= {}).focus;
+  if (wish && wish.key === model.get("key") && Date.now() < wish.until) {
+    setTimeout(() => { if (root.isConnected) { root.focus(); globalThis.__hitlNb.focus = null; } }, 0);
+  }
 
   function next(step, fromDecision = false) {
     const scope = root.closest(".hitl-session, .hitl-inbox-detail") || root.getRootNode();
@@ -310,7 +324,11 @@ function renderCard(model, el) {
       .filter((c) => c === root || c.hasAttribute("data-pending"));
     const at = cards.indexOf(root);
     const target = cards[at + step] || (fromDecision ? cards[at - 1] : null);
-    if (!fromDecision || root.contains(root.getRootNode().activeElement)) target?.focus();
+    if (!target || (fromDecision && !root.contains(root.getRootNode().activeElement))) return;
+    target.focus();
+    // The notebook may redraw the session's output right after a decision (its static
+    // HTML is refreshed): the new view of that card takes the focus then.
+    (globalThis.__hitlNb ??= {}).focus = { key: target.dataset.key, until: Date.now() + 5000 };
   }
 
   root.addEventListener("keydown", (ev) => {
@@ -318,6 +336,12 @@ function renderCard(model, el) {
     const mode = model.get("mode");
     if (ev.key === "Escape") {
       if (mode) { click("Cancel"); root.focus(); } else if (help) toggleHelp(false);
+      ev.preventDefault(); ev.stopPropagation();
+      return;
+    }
+    if (opening && Date.now() > opening.until) opening = null;
+    if (ev.key === "Enter" && opening && t === root) {   // sent once the box is there
+      opening.enter = true;
       ev.preventDefault(); ev.stopPropagation();
       return;
     }
@@ -333,9 +357,20 @@ function renderCard(model, el) {
     }
     if (typing(t)) { ev.stopPropagation(); return; }   // typing: no shortcuts, not Lab's either
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (opening && ev.key.length === 1) {   // typed before the box is there: kept for it
+      opening.typed += ev.key;
+      ev.preventDefault(); ev.stopPropagation();
+      return;
+    }
     let handled = true;
-    if (SHORTCUT[ev.key] && labelOf(SHORTCUT[ev.key]) && !model.get("busy")) {
-      click(labelOf(SHORTCUT[ev.key]));
+    const kind = SHORTCUT[ev.key];
+    if (kind && labelOf(kind) && !model.get("busy")) {
+      if (kind === "reject" && mode === "reject") {   // r never rejects: Enter sends the box
+        box.querySelector("input, textarea")?.focus();
+      } else {
+        if (kind !== "approve" && mode !== kind) opening = { kind, typed: "", until: Date.now() + 3000 };
+        click(labelOf(kind));
+      }
     } else if (ev.key === "j") next(1);
     else if (ev.key === "k") next(-1);
     else if (ev.key === "?") toggleHelp();

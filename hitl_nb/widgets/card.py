@@ -39,6 +39,7 @@ class ReviewCard(FrontEnd):
     """A review card for ``request``; ``submit(request, decision)`` records and resumes."""
 
     title = t.Unicode("").tag(sync=True)
+    key = t.Unicode("").tag(sync=True)         # thread/interrupt/index (keys move focus)
     actions = t.List().tag(sync=True)          # [[kind, label], ...] in button order
     mode = t.Unicode("").tag(sync=True)        # the open box: "", reject, edit, respond
     comment = t.Unicode("").tag(sync=True)
@@ -74,6 +75,7 @@ class ReviewCard(FrontEnd):
         with self.hold_sync():
             self.mode = ""
             self.html, self.title = render.request_html(request), render.title(request)
+            self.key = "/".join(map(str, request.key))
             self.actions = self._actions(request)
             self.form, self.draft, self.diff, self.errors = {}, {}, "", {}
             self.status, self.decided, self.busy, self.expanded = "", "", False, False
