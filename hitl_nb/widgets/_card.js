@@ -35,12 +35,21 @@ function typing(target) {
   return !!target.closest?.("input, textarea, select, [contenteditable='true']");
 }
 
-export function render({ model, el, css, version }) {
+let unpack = async (text) => text;
+
+export function render({ model, el, css, version, unpack: inflate }) {
   addCss(el, css, version);
+  if (inflate) unpack = inflate;
   const kind = model.get("kind");
   if (kind === "session") return renderSession(model, el);
   if (kind === "inbox") return renderInbox(model, el);
   return renderCard(model, el);
+}
+
+// Set an element's markup from a (possibly packed) trait; the latest call wins.
+function setMarkup(el, text) {
+  const ticket = (el.__hitlTicket = (el.__hitlTicket || 0) + 1);
+  return unpack(text).then((html) => { if (el.__hitlTicket === ticket) el.innerHTML = html; });
 }
 
 // -- a card (and the queue, a card that shows one request after another) ---------------
@@ -179,7 +188,7 @@ function renderCard(model, el) {
         control = drawFields(f.fields, values[f.name], {}, onChange);
         control.classList.add("hitl-nested");
       } else {
-        control = input(f, (v) => { values[f.name] = v; onChange(); });
+        control = input({ ...f, raw: values[f.name] }, (v) => { values[f.name] = v; onChange(); });
       }
       return h("div", { class: `hitl-field hitl-field-${f.kind}` },
         h("label", { class: "hitl-label" }, h("b", {}, f.label), f.required ? " *" : "",
@@ -295,7 +304,7 @@ function renderCard(model, el) {
   }
 
   const draw = {
-    html: () => { body.innerHTML = model.get("html"); },
+    markup: () => setMarkup(body, model.get("markup")),
     title: () => root.setAttribute("aria-label", `Review: ${model.get("title")}`),
     actions: drawButtons, busy: drawBusy, mode: () => { drawButtons(); drawBox(); },
     form: drawBox, errors: drawErrors,
@@ -389,8 +398,10 @@ function renderCard(model, el) {
 function renderSession(model, el) {
   const root = h("div", { class: "hitl-session-status" });
   el.replaceChildren(root);
-  const draw = () => {
-    root.innerHTML = model.get("html");
+  const draw = async () => {
+    const head = h("div");
+    await setMarkup(head, model.get("markup"));
+    root.replaceChildren(head);
     if (model.get("can_resume")) {
       root.append(h("button", { type: "button", class: "hitl-button hitl-resume-now",
         title: "Resume with the decisions made so far",
@@ -398,9 +409,9 @@ function renderSession(model, el) {
     }
   };
   draw();
-  model.on("change:html", draw);
+  model.on("change:markup", draw);
   model.on("change:can_resume", draw);
-  return () => { model.off("change:html", draw); model.off("change:can_resume", draw); };
+  return () => { model.off("change:markup", draw); model.off("change:can_resume", draw); };
 }
 
 // -- the team inbox: filters, one page of rows, bulk decisions ---------------------------
@@ -461,11 +472,13 @@ function renderInbox(model, el) {
     const extra = h("div", { class: "hitl-inbox-extra" }, model.get("extra").map((label) =>
       h("button", { type: "button", class: `hitl-button hitl-inbox-${label.toLowerCase().replace(" ", "-")}`,
         onclick: () => click(label) }, label)));
-    root.replaceChildren(h("div", { html: model.get("html") }), controls, table, pager, bulk,
+    const head = h("div");
+    setMarkup(head, model.get("markup"));
+    root.replaceChildren(head, controls, table, pager, bulk,
       h("div", { class: "hitl-inbox-status", html: model.get("status") }), extra);
   };
   draw();
-  const names = ["html", "rows", "page", "options", "status", "selected", "extra"];
+  const names = ["markup", "rows", "page", "options", "status", "selected", "extra"];
   for (const n of names) model.on(`change:${n}`, draw);
   return () => { for (const n of names) model.off(`change:${n}`, draw); };
 }

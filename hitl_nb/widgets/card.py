@@ -145,6 +145,10 @@ class ReviewCard(FrontEnd):
         the inputs hold: text, bools, numbers), or ``json`` / ``text`` for those views."""
         self.draft = _boxes.typed(self, values, json, text)
 
+    def box_value(self) -> Any:
+        """What the open box holds, read as sending it would (`InvalidForm` if unreadable)."""
+        return _boxes.read(self)
+
     def _send_box(self) -> Decision:
         if self.mode == "reject":
             return self.reject(self.comment or None)

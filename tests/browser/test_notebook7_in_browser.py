@@ -17,8 +17,8 @@ graph = seed_graph(checkpointer=hitl_nb.checkpointer("nb7.db"))
 
 
 def _review(thread: str) -> str:
-    return (f'session = hitl_nb.review(graph, {{"task": "mail the Q3 numbers"}}, thread_id={thread!r}, '
-            'log="nb7.db", reviewer="nb7")')
+    return (f'session = hitl_nb.review(graph, {{"task": "mail the Q3 numbers"}}, '
+            f'thread_id={thread!r}, log="nb7.db", reviewer="nb7")')
 
 
 def test_click_and_key_press_decide_in_notebook_7(notebook7, browser, page_errors):
