@@ -33,6 +33,7 @@ from .model import (
     ReviewRequest,
     Risk,
     StaleRequest,
+    UnserializableValue,
 )
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
 from .request import ArgumentsChanged, gate, request_review
@@ -76,6 +77,7 @@ __all__ = [
     "Session",
     "SessionView",
     "StaleRequest",
+    "UnserializableValue",
     "__version__",
     "acheckpointer",
     "areview",

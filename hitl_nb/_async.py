@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import _queue, formats
+from . import _queue, _unsaved, formats
 from ._autodecide import AutoPass
 from ._lease import keep_lease
 from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
@@ -40,9 +40,18 @@ class AsyncSession(Session):
         self.busy = True
         self._emit("progress", "running")
         config, options = self._stream_args(graph_input)
+        seen: list[Any] = []  # the updates, to name a value the checkpointer refuses
         try:
             async for mode, chunk in self.graph.astream(graph_input, config, **options):
+                if mode == "updates":
+                    seen.append(chunk)
                 self._progress(mode, chunk)
+        except TypeError as exc:
+            if (err := _unsaved.refusal(exc, seen, self.graph, self.thread_id,
+                                        graph_input)) is None:
+                raise
+            self._refused(err, await self.graph.aget_state(self.config))
+            raise err from exc
         finally:
             self.busy = False
         self._absorb(await self._asnapshot())

@@ -28,12 +28,13 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+
+from ._jsonsafe import dumps
 
 __all__ = ["export_preferences", "export_sft", "to_csv", "to_parquet"]
 
@@ -55,15 +56,14 @@ def _prompt(row: Any, system: str | None) -> list[dict[str, Any]]:
 def _text(step: Any) -> str:
     if isinstance(step, dict) and "content" in step:
         return f"{step.get('role') or step.get('type') or 'step'}: {step['content']}"
-    return step if isinstance(step, str) else json.dumps(step, ensure_ascii=False, default=str)
+    return step if isinstance(step, str) else dumps(step) or "null"
 
 
 def _call(action: str, args: Any, call_id: str) -> dict[str, Any]:
     """An assistant message making one tool call (OpenAI chat format)."""
     return {"role": "assistant", "content": "", "tool_calls": [{
         "id": call_id, "type": "function",
-        "function": {"name": action, "arguments": json.dumps(args, ensure_ascii=False,
-                                                             default=str)}}]}
+        "function": {"name": action, "arguments": dumps(args) or "null"}}]}
 
 
 def _usable(df: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +91,7 @@ def _write(path: str | os.PathLike[str], records: Iterator[dict[str, Any]]) -> i
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+                fh.write(f"{dumps(record)}\n")
                 count += 1
     except BaseException:
         os.remove(tmp)

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._fastjson import loads as _fast_loads
+from ._fastjson import loads_strict as _fast_loads
 from ._jsonarray import JSONArray
 
 TIMES = ("requested_at", "decided_at", "applied_at", "lease_until", "outcome_at")

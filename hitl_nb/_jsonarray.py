@@ -20,7 +20,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,15 +28,20 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype
 
 from ._fastjson import loads as _loads
+from ._jsonsafe import dumps as _safe_dumps
 
 
 def _dumps(value: Any) -> str | None:
+    """A cell's JSON text: a missing value (None, NaN) is None, the rest strict JSON with
+    odd values as marked stand-ins (`hitl_nb._jsonsafe`)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    return json.dumps(value, default=str, ensure_ascii=False)
+    return _safe_dumps(value)
 
 
 def _parse(text: Any) -> Any:
+    """A cell's value; a cell that is not valid JSON reads as a marked ``unreadable``
+    stand-in with a warning (`hitl_nb._fastjson.loads`), never an exception."""
     return _loads(text) if isinstance(text, str) else None
 
 

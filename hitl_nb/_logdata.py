@@ -6,22 +6,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._jsonsafe import dumps as _dumps
 from .model import Decision, HitlError, ReviewRequest, Risk
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["LogData"]
-
-
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
 
 
 class LogData:

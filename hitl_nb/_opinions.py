@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._db import IntegrityError
 from ._humans import is_automatic
-from .model import AlreadyDecided, Decision, HitlError, NotAllowed, ReviewRequest
+from .model import AlreadyDecided, Decision, HitlError, NotAllowed, ReviewRequest, quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,11 +79,11 @@ class Opinions:
             raise HitlError(f"a second opinion comes from a person; reviewer {reviewer!r} "
                             "names a policy or a timeout: pass reviewer='your name'")
         if decision.type not in request.allowed:
-            raise NotAllowed(f"{request.action!r} allows {', '.join(request.allowed)}; "
+            raise NotAllowed(f"{quote(request.action)!r} allows {', '.join(request.allowed)}; "
                              f"a second opinion of {decision.type!r} is not one of them")
         real = self.log.get(*request.key)
         if real is not None and real.reviewer == reviewer:
-            raise SameReviewer(f"{reviewer} took the real decision on {request.action!r} "
+            raise SameReviewer(f"{reviewer} took the real decision on {quote(request.action)!r} "
                                f"(thread {request.thread_id}); a second opinion must come "
                                "from another reviewer")
         decided = decision.decided_at or now or datetime.now(timezone.utc)
@@ -100,7 +100,7 @@ class Opinions:
         except IntegrityError:
             first = self.get(request.key, reviewer)
             raise AlreadyDecided(
-                f"{reviewer} already gave a second opinion on {request.action!r} (thread "
+                f"{reviewer} already gave a second opinion on {quote(request.action)!r} (thread "
                 f"{request.thread_id}): {first.summary() if first else 'recorded'}; nothing "
                 "was changed", first) from None
         return Decision(decision.type, args=decision.args, comment=decision.comment,

@@ -10,7 +10,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, ReviewRequest
+from .model import AlreadyDecided, ClaimedByOther, Decision, Expired, ReviewRequest, quote
 
 if TYPE_CHECKING:
     from .session import Session
@@ -23,7 +23,7 @@ def check_claim(session: Session, request: ReviewRequest, decision: Decision) ->
     held = session.log.claimant(request.key)
     if held and held[0] != decision.reviewer:
         raise ClaimedByOther(
-            f"{request.action!r} is being reviewed by {held[0]} until "
+            f"{quote(request.action)!r} is being reviewed by {held[0]} until "
             f"{held[1]:%H:%M:%S} UTC; take it over with inbox.claim(request, "
             f"{decision.reviewer!r}, take_over=True) first. Nothing was recorded.", held[0])
 
@@ -76,7 +76,7 @@ def check_deadline(session: Session, request: ReviewRequest) -> None:
         return
     session.expire()
     first = session.log.get(*request.key)
-    raise Expired(f"{request.action!r} expired at {request.expires_at:%H:%M:%S} UTC and was "
+    raise Expired(f"{quote(request.action)!r} expired at {request.expires_at:%H:%M:%S} UTC and was "
                   f"{first.summary() if first else 'timed out'}; your decision was not recorded",
                   first)
 

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ._db import IntegrityError
-from .model import AlreadyDecided, ClaimedByOther, Decision, HitlError, ReviewRequest
+from .model import AlreadyDecided, ClaimedByOther, Decision, HitlError, ReviewRequest, quote
 
 #: Columns of a queue row, as `queue` returns them (plus ``approvals_so_far``).
 QUEUE_COLUMNS = ("thread_id", "interrupt_id", "action_index", "action", "requested_at",
@@ -179,7 +179,7 @@ class QueueLog:
         Raise `AlreadyDecided` when the request is decided or this reviewer voted already.
         """
         if decision.type not in ("approve", "reject"):
-            raise HitlError(f"{request.action!r} needs {request.approvals} approvals: vote "
+            raise HitlError(f"{quote(request.action)!r} needs {request.approvals} approvals: vote "
                             "approve or reject (an edit would need approving again)")
         self.setup()
         key = tuple(request.key)
@@ -188,13 +188,13 @@ class QueueLog:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (json.dumps(key),))
             first = self._final(cur, key)
             if first is not None:
-                raise AlreadyDecided(f"{request.action!r} was {first.summary()}; your vote "
+                raise AlreadyDecided(f"{quote(request.action)!r} was {first.summary()}; your vote "
                                      "was not counted", first)
             tally = self._tally(cur, key)
             for kind, names in tally.items():
                 if decision.reviewer in names:
                     raise AlreadyDecided(
-                        f"{decision.reviewer} already voted {kind} on {request.action!r};"
+                        f"{decision.reviewer} already voted {kind} on {quote(request.action)!r};"
                         " each reviewer votes once", None)
             cur.execute(self._q(
                 "INSERT INTO hitl_votes (thread_id, interrupt_id, action_index, reviewer, vote,"

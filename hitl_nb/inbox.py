@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _queue, formats
-from ._fastjson import loads
+from ._fastjson import loads, loads_strict
 from ._inbox_table import approvals_text, table
 from ._opinions import Opinions, selected
 from .log import DecisionLog
@@ -37,9 +37,10 @@ from .model import (
     Risk,
     StaleRequest,
     default_reviewer,
+    quote,
     utcnow,
 )
-from .session import Session, check_graph
+from .session import ResumeFailed, Session, check_graph
 
 
 def open_log(target: Any) -> DecisionLog:
@@ -74,8 +75,34 @@ def requests_from_rows(rows: list[tuple], now: float | None = None) -> list[Revi
             gc.enable()
 
 
+def _summaries(rows: list[tuple]) -> list[dict[str, Any]]:
+    """The stored requests as dicts: one parse of them all, or, when one of them is not
+    valid JSON, one parse each (that one reads as a marked ``unreadable`` stand-in)."""
+    try:
+        out = loads_strict("[" + ",".join(r[5] or "{}" for r in rows) + "]")
+        if len(out) == len(rows) and all(type(d) is dict for d in out):
+            return out
+    except ValueError:
+        pass
+    return [_summary(r[5]) for r in rows]
+
+
+def _summary(text: str | None) -> dict[str, Any]:
+    data = loads(text) if text else {}
+    if isinstance(data, dict) and data.get("$hitl") != "unreadable":
+        return data
+    return {"args": data, "description": "(this request's stored summary is unreadable)"}
+
+
+def _risk(data: Any) -> Risk | None:
+    try:
+        return Risk(data["tier"], data["score"], tuple(data["reasons"]))
+    except (KeyError, TypeError):  # written by hand, or by another version
+        return Risk.from_dict(data)
+
+
 def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
-    summaries = loads("[" + ",".join(r[5] or "{}" for r in rows) + "]")  # one parse
+    summaries = _summaries(rows)
     stamp, utc = datetime.fromtimestamp, timezone.utc
     out = []
     append = out.append
@@ -89,7 +116,7 @@ def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
             tuple(get("allowed") or ("approve", "reject")), get("format") or "plain",
             thread, iid, index, get("count") or 1, get("node"), task=get("task"),
             confidence=confidence,
-            risk=Risk(risk["tier"], risk["score"], tuple(risk["reasons"])) if risk else None,
+            risk=_risk(risk) if risk else None,
             requested_at=None if requested is None else stamp(requested, utc),
             expires_at=None if expires is None else stamp(expires, utc),
             on_timeout=get("on_timeout") or "reject", approvals=approvals or 1,
@@ -199,9 +226,9 @@ class Inbox:
         live = next((r for r in session.requests if r.key == request.key), None)
         if live is None:
             first = self.log.get(*request.key)
-            raise StaleRequest(f"{request.action!r} in thread {request.thread_id} is no longer"
-                               f" pending: it was {first.summary() if first else 'resumed'}."
-                               " Nothing was changed.", first)
+            was = first.summary() if first else "resumed"
+            raise StaleRequest(f"{quote(request.action)!r} in thread {request.thread_id} is"
+                               f" no longer pending: it was {was}. Nothing was changed.", first)
         return session.decide(live, decision)
 
     def decide_many(self, requests: Iterable[ReviewRequest], kind: str = "approve",
@@ -253,11 +280,33 @@ class Inbox:
         return due
 
     def recover(self) -> list[str]:
-        """Apply, once, every decision recorded but not applied (after a crash)."""
-        threads = self.log.threads_to_recover()
-        for thread in threads:
-            self.session(thread)
-        return threads
+        """Apply, once, every decision recorded but not applied (after a crash or a failed
+        resume); return the threads applied.
+
+        Every thread is tried. Where the graph still raises, the decision stays recorded
+        (a later ``recover()`` applies it once the cause is fixed), and after the others
+        are applied `ResumeFailed` names those threads; its ``recovered`` lists the
+        applied ones and ``failed`` maps each failed thread to its error.
+        """
+        recovered: list[str] = []
+        failed: dict[str, ResumeFailed] = {}
+        for thread in self.log.threads_to_recover():
+            try:
+                self.session(thread)
+            except ResumeFailed as exc:
+                failed[thread] = exc
+            else:
+                recovered.append(thread)
+        if failed:
+            first = next(iter(failed.values()))
+            err = ResumeFailed(
+                f"{len(failed)} thread(s) still fail while resuming and stay recorded: "
+                f"{', '.join(failed)}; first error: {first.__cause__!r}. "
+                f"{len(recovered)} other thread(s) were applied. Fix the cause and call "
+                "recover() again.")
+            err.recovered, err.failed = recovered, failed
+            raise err from first.__cause__
+        return recovered
 
     def sync(self, thread_ids: Iterable[str] | None = None) -> int:
         """Add to the queue the pending reviews of threads run outside hitl_nb (one

@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import weakref
@@ -24,7 +23,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._db import BUSY_TIMEOUT, IntegrityError, LogBusy, LogReadOnly, LogUnavailable
+from ._fastjson import loads as _safe_loads
 from ._faults import fault, owner_alive
+from ._jsonsafe import dumps as _dumps
 from ._logdata import LogData
 from ._migrate import IncompatibleLog, _check, ensure
 from ._queue_log import QueueLog, queue_summary
@@ -45,12 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["DecisionLog", "LogBusy", "LogReadOnly", "LogUnavailable"]
 
 
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
-
-
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    """A stored JSON cell (see `hitl_nb._jsonsafe` for what odd values became)."""
+    return None if text is None else _safe_loads(text)
 
 
 def _epoch(dt: datetime | None) -> float | None:

@@ -99,6 +99,18 @@ class MissingCheckpointer(HitlError):
     """The graph was compiled without a checkpointer, so it cannot pause and resume."""
 
 
+class UnserializableValue(HitlError, TypeError):
+    """The checkpointer refused a value of the graph (an interrupt payload, a node's
+    update): LangGraph could not save the step, so the thread is stuck before it.
+    ``type_name`` names the value's type, ``where`` where it was found (or None)."""
+
+    def __init__(self, message: str, type_name: str | None = None,
+                 where: str | None = None) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+        self.where = where
+
+
 @dataclass(frozen=True)
 class Risk:
     """A policy's verdict: ``tier`` is ``"always"``, ``"uncertain"`` or ``"never"``

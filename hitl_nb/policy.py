@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any
 
 from ._budget import Triage, check_budget
 from ._choices import Memory, Remembered
+from ._fastjson import loads
 from ._rules import Condition, Rule, arg, matches
 from ._wilson import AUTOMATIC_PREFIX, History, SafeHistory, wilson_interval, wilson_lower_bound
 from .formats._common import check_against_schema
@@ -82,7 +82,7 @@ def _rules(items: Iterable[str | Rule]) -> tuple[Rule, ...]:
 
 
 def _json(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    return None if text is None else loads(text)  # a bad cell: a marked stand-in
 
 
 def _as_log(log: DecisionLog | str | os.PathLike[str] | None) -> DecisionLog | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from . import _queue, _tools, context, formats
+from . import _queue, _tools, _unsaved, context, formats
 from ._autodecide import AutoPass
 from ._effects import LOG_KEY, bind
 from ._faults import fault, owner_id
@@ -33,6 +33,7 @@ from .model import (
     ReviewRequest,
     StaleRequest,
     default_reviewer,
+    quote,
     utcnow,
 )
 
@@ -184,12 +185,27 @@ class Session:
         self.busy = True
         self._emit("progress", "running")
         config, options = self._stream_args(graph_input)
+        seen: list[Any] = []  # the updates, to name a value the checkpointer refuses
         try:
             for mode, chunk in self.graph.stream(graph_input, config, **options):
+                if mode == "updates":
+                    seen.append(chunk)
                 self._progress(mode, chunk)
+        except TypeError as exc:
+            if (err := _unsaved.refusal(exc, seen, self.graph, self.thread_id,
+                                        graph_input)) is None:
+                raise
+            self._refused(err, self.graph.get_state(self.config))
+            raise err from exc
         finally:
             self.busy = False
         self._absorb(self.graph.get_state(self.config, subgraphs=True))  # _apply marks first
+
+    def _refused(self, err: BaseException, snapshot: Any) -> None:
+        """Note in the log why the thread is stuck (re-opening it says so), show it."""
+        _unsaved.note(self.log, self.thread_id, snapshot, err)
+        self.error = err
+        self._emit("error", err)
 
     def _progress(self, mode: str, chunk: Any) -> None:
         if mode == "updates" and getattr(self, "_resuming", False):
@@ -235,6 +251,8 @@ class Session:
         errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
         self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors \
             and not getattr(snapshot, "tasks", ())  # tasks without interrupts: cut short
+        if not self.done and not self.requests and not errors:  # a refused value, noted?
+            self.error = _unsaved.stuck(self.log, self.thread_id, snapshot) or self.error
         self.result = snapshot.values if self.done else None
         self._emit("changed")
 
@@ -333,7 +351,7 @@ class Session:
         first = self.log.get(*request.key)
         who = first.summary() if first else "resumed by someone else"
         raise StaleRequest(
-            f"{request.action!r} (interrupt {request.interrupt_id}) is no longer pending in "
+            f"{quote(request.action)!r} (interrupt {request.interrupt_id}) is no longer pending in "
             f"thread {request.thread_id}: it was {who}. Nothing was changed.", first)
 
     def _ready_interrupts(self) -> list[str]:

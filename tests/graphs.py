@@ -78,11 +78,12 @@ def twice(checkpointer: Any) -> Any:
 
 
 def failing(checkpointer: Any, fail: dict) -> Any:
-    """Interrupts, then raises while resuming as long as ``fail["on"]`` is true."""
+    """Interrupts, then raises while resuming as long as ``fail["on"]`` is true, or the
+    thread's id is in ``fail["threads"]``."""
 
-    def ask(state: State) -> dict:
+    def ask(state: State, config: RunnableConfig) -> dict:
         answer = interrupt({"action": "deploy", "args": {"env": "prod"}})
-        if fail["on"]:
+        if fail["on"] or config["configurable"]["thread_id"] in fail.get("threads", ()):
             raise RuntimeError("deploy target unreachable")
         return {"answers": [answer["type"]], "log": ["deployed"]}
 
@@ -234,4 +235,28 @@ def keyed(checkpointer: Any, seen: list, fail: dict) -> Any:
     b = StateGraph(State)
     b.add_node("ask", ask)
     b.add_edge(START, "ask")
+    return b.compile(checkpointer=checkpointer)
+
+
+def ask_then(checkpointer: Any, before: dict | None = None, after: dict | None = None) -> Any:
+    """``first`` returns the update ``before``, ``ask`` interrupts, ``act`` returns
+    ``after``: a value in either update that the checkpointer refuses stops the run there."""
+
+    def first(state: State) -> dict:
+        return before or {}
+
+    def ask(state: State) -> dict:
+        return {"answers": [interrupt({"action": "deploy", "args": {"env": "prod"}})["type"]]}
+
+    def act(state: State) -> dict:
+        return after or {}
+
+    b = StateGraph(State)
+    b.add_node("first", first)
+    b.add_node("ask", ask)
+    b.add_node("act", act)
+    b.add_edge(START, "first")
+    b.add_edge("first", "ask")
+    b.add_edge("ask", "act")
+    b.add_edge("act", END)
     return b.compile(checkpointer=checkpointer)

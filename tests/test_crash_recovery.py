@@ -18,7 +18,7 @@ import hitl_nb
 from hitl_nb import Decision, DecisionLog, Inbox, ResumeFailed, Session
 from hitl_nb._faults import POINTS, owner_id
 from tests._team import WORKER, ledger_counts, start_threads, team
-from tests.graphs import paying
+from tests.graphs import failing, paying
 
 pytestmark = pytest.mark.slow
 
@@ -143,3 +143,22 @@ def test_failed_retry_leaves_the_decision_for_any_process_to_apply_once(backend,
     assert log.to_pandas().status.tolist() == ["applied"]
     assert Inbox(backend, graph=graph).recover() == []
     assert len((tmp_path / "calls.jsonl").read_text().splitlines()) == 1
+
+
+def test_recover_applies_every_other_thread_when_one_still_fails(backend):
+    fail = {"on": True}
+    graph = failing(hitl_nb.checkpointer(backend), fail)
+    log = DecisionLog(backend)
+    for thread in ("f1", "f2", "f3"):
+        session = Session(graph, thread_id=thread, log=log, reviewer="ana").start({})
+        with pytest.raises(ResumeFailed):
+            session.decide(session.pending[0], Decision("approve"))
+    fail.update(on=False, threads={"f2"})                 # fixed, but for f2
+    with pytest.raises(ResumeFailed, match=r"f2.*deploy target unreachable") as info:
+        Inbox(backend, graph=graph).recover()
+    assert sorted(info.value.recovered) == ["f1", "f3"] and list(info.value.failed) == ["f2"]
+    status = log.to_pandas().set_index("thread_id").status.to_dict()
+    assert status == {"f1": "applied", "f2": "recorded", "f3": "applied"}
+    fail["threads"] = set()
+    assert Inbox(backend, graph=graph).recover() == ["f2"]
+    assert log.to_pandas().status.tolist() == ["applied"] * 3

@@ -209,3 +209,26 @@ def test_table_listing_of_an_empty_queue_keeps_its_columns_and_types(backend):
     assert len(table) == 0 and len(table.columns) == 11
     assert str(table.requested_at.dtype) == "datetime64[us, UTC]"
     assert table.confidence.dtype == "float64" and table["index"].dtype == "int64"
+
+
+def test_a_stored_request_written_by_hand_still_lists_with_the_others(backend):
+    graph, log = team(backend, None)
+    start_threads(graph, log, 3)
+    edits = [('{"args": [1, 2], "risk": {"tier": "always"}}', "t0"),  # no score, no reasons
+             ("5", "t1")]                                           # JSON, but not an object
+    if backend.endswith(".db"):
+        import sqlite3
+
+        with sqlite3.connect(backend) as conn:
+            conn.executemany("UPDATE hitl_requests SET request = ? WHERE thread_id = ?", edits)
+    else:
+        import psycopg
+
+        with psycopg.connect(backend, autocommit=True) as conn:
+            for edit in edits:
+                conn.execute("UPDATE hitl_requests SET request = %s WHERE thread_id = %s", edit)
+    pending = {r.thread_id: r for r in Inbox(backend).pending}
+    assert set(pending) == {"t0", "t1", "t2"}
+    assert pending["t0"].args == [1, 2] and pending["t0"].risk.tier == "always"
+    assert pending["t1"].args == 5
+    assert pending["t2"].args == {"to": "vendor 2", "amount": 102.0}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from hitl_nb._fastjson import UnreadableValue
 from hitl_nb._jsonarray import JSONArray, JSONDtype
 
 TEXT = ['{"to": "a@b.c", "n": 1}', None, "[1, 2]", '"plain"']
@@ -89,3 +90,24 @@ def test_copy_is_independent_of_the_original(df):
     copy.at[0, "args"] = {"changed": 1}
     assert df["args"].iloc[0] == VALUES[0]
     assert copy["args"].iloc[0] == {"changed": 1}
+
+
+def test_unparseable_cell_reads_as_a_marked_stand_in_and_the_others_as_usual():
+    pa = pytest.importorskip("pyarrow")
+    text = ['{"x": NaN}', "not json {", '{"ok": 1}']
+    for column in (JSONArray.from_text(text),
+                   JSONArray.from_arrow(pa.array(text, type=pa.string()))):
+        with pytest.warns(UnreadableValue):
+            values = list(pd.Series(column))
+        assert values[0] == {"x": {"$hitl": "float", "value": "nan"}}  # written by old code
+        assert values[1] == {"$hitl": "unreadable", "value": "not json {",
+                             "error": values[1]["error"]}
+        assert values[2] == {"ok": 1}
+
+
+def test_values_json_cannot_hold_are_stored_as_strict_json_stand_ins():
+    column = JSONArray._from_sequence([{"x": float("inf"), "s": {1}}, float("nan")])
+    assert column.text.tolist() == [
+        '{"x": {"$hitl": "float", "value": "inf"}, "s": {"$hitl": "set", "value": [1]}}', None]
+    column[1] = {"when": float("-inf")}
+    assert column[1] == {"when": {"$hitl": "float", "value": "-inf"}}

@@ -7,6 +7,7 @@ the files present, so a new notebook is covered the day it lands.
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -52,3 +53,31 @@ def test_notebook_has_no_error_outputs(path: Path):
             if out.output_type == "stream" and out.name == "stderr":
                 assert "Traceback (most recent call last)" not in out.text, (
                     f"{path.name}, code cell {i} printed a traceback:\n{out.text[-500:]}")
+
+
+def _saved_html(out) -> str:
+    html = out.get("data", {}).get("text/html", "")
+    return "".join(html) if isinstance(html, list) else html
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_saved_session_views_show_their_cards(path: Path):
+    """A session view saved while paused shows its card(s), not only the header.
+
+    GitHub and nbviewer render the saved ``text/html`` of each output: a view whose HTML
+    holds the thread header alone ("paused") shows a reader no card at all.
+    """
+    for i, cell in enumerate(_code_cells(path)):
+        for out in cell.outputs:
+            html = _saved_html(out)
+            if "hitl-session" not in html:
+                continue
+            paused = re.search(r"hitl-status['\"]>\s*paused", html) is not None
+            assert "hitl-card" in html or not paused, (
+                f"{path.name}, code cell {i}: the saved session view is paused but shows no "
+                "card (only its header); re-run the notebook with a card renderer that "
+                "puts the cards into the view's text/html, and save it")
+            below_header = re.sub(r"<div class=['\"]hitl-header['\"]>.*?</div>", "", html,
+                                  count=1, flags=re.S)
+            assert re.sub(r"<[^>]+>", "", below_header).strip(), (
+                f"{path.name}, code cell {i}: the saved session view shows only its header")

@@ -250,3 +250,18 @@ def test_a_megabyte_comment_is_stored_whole_but_quoted_briefly(db, start):
         assert len(str(exc)) < 1_000, len(str(exc))
         assert "rejected by ana" in str(exc)
         assert "(1,048,576 characters; full text in the decision log)" in str(exc)
+
+
+def test_a_huge_action_name_is_quoted_briefly_in_errors(db, start):
+    name = "send_" + "x" * 100_000
+    view = start(single(hitl_nb.checkpointer(db), {"action": name}), {})
+    request = view.cards[0].request
+    with pytest.raises(hitl_nb.NotAllowed) as not_allowed:   # no arguments: no Edit
+        view.session.decide(request, hitl_nb.Decision("edit", args={"a": 1}))
+    view.cards[0].approve()
+    with pytest.raises(hitl_nb.StaleRequest) as stale:
+        view.session.decide(request, hitl_nb.Decision("reject"))
+    for exc in (not_allowed.value, stale.value):
+        assert len(str(exc)) < 1_500, len(str(exc))
+        assert "100,005 characters" in str(exc)
+    assert hitl_nb.DecisionLog(db).to_pandas().action.tolist() == [name]   # stored whole

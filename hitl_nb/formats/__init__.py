@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-from ..model import Decision, InvalidResponse, NotAllowed, ReviewRequest
+from ..model import Decision, InvalidResponse, NotAllowed, ReviewRequest, quote
 from ._common import check_against_schema
 
 ResumeMapper = Callable[[ReviewRequest, Decision], Any]
@@ -74,19 +74,19 @@ def validate(request: ReviewRequest, decision: Decision) -> None:
     """Raise `InvalidResponse` (or `NotAllowed`) when ``decision`` does not fit ``request``."""
     if decision.type not in request.allowed:
         raise NotAllowed(
-            f"{decision.type!r} is not allowed for {request.action!r} "
+            f"{decision.type!r} is not allowed for {quote(request.action)!r} "
             f"(interrupt {request.interrupt_id}); allowed: {', '.join(request.allowed)}"
         )
     if decision.type == "edit":
         if not isinstance(decision.args, dict):
             raise InvalidResponse(
                 f"edit needs the new arguments as a dict, got {type(decision.args).__name__}"
-                f" for {request.action!r}"
+                f" for {quote(request.action)!r}"
             )
         if request.args_schema:
             check_against_schema(decision.args, request.args_schema, f"{request.action} args")
     if decision.type == "respond" and decision.response is None:
-        raise InvalidResponse(f"respond needs a value for {request.action!r}")
+        raise InvalidResponse(f"respond needs a value for {quote(request.action)!r}")
     check = getattr(get(request.format), "validate", None)
     if check is not None:
         check(request, decision)

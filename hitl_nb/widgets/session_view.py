@@ -14,7 +14,7 @@ import ipywidgets as w
 import traitlets as t
 
 from .. import render
-from ..model import Decision, HitlError, ReviewRequest
+from ..model import Decision, HitlError, ReviewRequest, UnserializableValue
 from ..session import Session
 from ._front import FrontEnd
 from .card import ReviewCard
@@ -160,8 +160,8 @@ class SessionView(w.VBox):
         self._error = "" if s.error is None else (
             "<div class='hitl-error'>"
             f"<b>{render.escape(type(s.error).__name__)}</b>: {render.escape(str(s.error))}"
-            "<br>The decision is recorded; fix the cause and call <code>session.retry()</code>."
-            "</div>")
+            + ("" if isinstance(s.error, UnserializableValue) else "<br>The decision is "
+               "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
         self._result = (f"<b>Result</b>{render.value_html(s.result)}" if s.done else "")
         self.status.can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
         self._show_status()
@@ -176,5 +176,6 @@ class SessionView(w.VBox):
         cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
                          *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
         result = render.value_html(s.result) if s.done else ""
-        data["text/html"] = f"<div class='hitl-session'>{self._header}{cards}{result}</div>"
+        data["text/html"] = (f"<div class='hitl-session'>{self._header}{cards}"
+                             f"{self._error}{result}</div>")
         return bundle
