@@ -53,12 +53,11 @@ function setMarkup(el, text) {
 }
 
 // -- a card (and the queue, a card that shows one request after another) ---------------
-function renderCard(model, el) {
+async function renderCard(model, el) {
   const root = h("div", {
     class: "hitl-card hitl-live", tabindex: "0", role: "group",
     "data-lm-suppress-shortcuts": "true", "data-p-suppress-shortcuts": "true",
   });
-  el.replaceChildren(root);
   let help = false;
   let timer = null;
   let opening = null;   // a box opened by a key, until it is drawn: {kind, typed, until}
@@ -320,6 +319,8 @@ function renderCard(model, el) {
     return [name, cb];
   });
   for (const fn of new Set(Object.values(draw))) fn();
+  await setMarkup(body, model.get("markup"));   // shown whole: the static view until then
+  el.replaceChildren(root);
   root.toggleAttribute("data-pending", !model.get("decided"));
   root.dataset.key = model.get("key");
   const wish = (globalThis.__hitlNb ??= {}).focus;

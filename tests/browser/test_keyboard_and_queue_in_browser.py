@@ -86,8 +86,7 @@ def test_keys_decide_a_session_without_the_mouse(lab, open_page, page_errors):
     assert [r[1:3] for r in wait_rows(path.parent / "keys.db", 3)] == [
         ("approve", None), ("reject", "a j k r e"), ("approve", None)]
     assert page.locator(".jp-Cell").count() == cells_before   # JupyterLab's keys stayed off
-    buttons = cards.nth(0).get_by_role("button", name="details")
-    assert buttons.count() == 1
+    expect(cards.nth(0).get_by_role("button", name="details")).to_have_count(1)
     assert page_errors == []
 
 

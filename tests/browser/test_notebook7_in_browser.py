@@ -31,7 +31,7 @@ def test_click_and_key_press_decide_in_notebook_7(notebook7, browser, page_error
         notebook7.run_all(page)
         cards = page.locator(LIVE_CARD)
         expect(cards).to_have_count(2, timeout=60_000)
-        assert "cfo@example.com" in cards.nth(0).inner_text()
+        expect(cards.nth(0)).to_contain_text("cfo@example.com")
         cards.nth(0).get_by_role("button", name="Approve", exact=True).click()
         expect(cards.nth(0).locator(".hitl-summary")).to_contain_text("approved by nb7")
         cards.nth(1).focus()
