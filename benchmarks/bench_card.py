@@ -1,8 +1,12 @@
-"""How long a card takes for a 1 KB, 1 MB and 10 MB payload, and how big its HTML is.
+"""How long a card takes for a 1 KB, 1 MB and 10 MB payload, how big its HTML is, how many
+widget objects one card is and how much widget state a saved notebook keeps for it.
 
-Builds the static card (`render.card_html`) and the live widget (`ReviewCard`) for a
-request whose arguments, before/after and steps carry that much text, and prints median
-times, the ratio to the 1 KB baseline, the HTML size and the machine's core count::
+Builds the static card (`render.card_html`) and the live widget (`ReviewCard`, one
+anywidget) for a request whose arguments, before/after and steps carry that much text,
+and prints median times, the ratio to the 1 KB baseline, the HTML size, the widget
+objects per card (target: at most 2, the card and its ``Layout``), the saved widget state
+of the 1 KB card (every synced trait of those objects, what JupyterLab and nbconvert
+write into a notebook; target: at most 8 KB) and the machine's core count::
 
     python benchmarks/bench_card.py            # 7 repeats per size
     python benchmarks/bench_card.py --quick    # 3 repeats, for CI smoke runs
@@ -11,9 +15,12 @@ times, the ratio to the 1 KB baseline, the HTML size and the machine's core coun
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
+
+from ipywidgets.widgets.widget import _instances
 
 from hitl_nb import render
 from hitl_nb.model import Decision, ReviewRequest, Risk
@@ -44,6 +51,17 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def widget_cost(request: ReviewRequest) -> tuple[int, int]:
+    """(widget objects, bytes of saved widget state) of one card for ``request``."""
+    before = set(_instances)
+    ReviewCard(request, lambda q, d: d)
+    made = [_instances[k] for k in set(_instances) - before]
+    state = sum(len(json.dumps(w.get_state(), separators=(",", ":"))) for w in made)
+    for w in made:
+        w.close()
+    return len(made), state
+
+
 def measure(repeats: int) -> list[tuple[str, float, float, int]]:
     """(payload label, static seconds, widget seconds, HTML bytes) per size, 1 KB first."""
     out = []
@@ -62,7 +80,14 @@ def run(quick: bool) -> list[dict]:
     from _common import result
 
     (_, static0, widget0, html0), *big = measure(3 if quick else 7)
-    rows = []
+    objects, state = widget_cost(payload_request(SIZES["1 KB"]))
+    rows = [result("card widget objects (1 KB payload)", baseline="ipywidgets card "
+                   "(before: 55)", baseline_value=55, value=objects, unit="objects",
+                   max_value=2, note="the card (one anywidget) and its Layout"),
+            result("  saved widget state of that card", baseline="ipywidgets card "
+                   "(before: about 45 KB)", baseline_value=45_000, value=state, unit="B",
+                   max_value=8_000, note="every synced trait of both objects, as saved "
+                                         "in a notebook; the front-end code is not in it")]
     for label, static, widget, html in big:
         rows.append(result(f"card widget, {label} payload", baseline="card widget, 1 KB",
                            baseline_value=widget0, value=widget, max_ratio=10,
@@ -81,6 +106,8 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}  repeats: {repeats}  (median seconds)")
     print(f"{'payload':>8} {'static':>9} {'ratio':>7} {'widget':>9} {'ratio':>7} "
           f"{'HTML bytes':>11}")
+    objects, state = widget_cost(payload_request(SIZES["1 KB"]))
+    print(f"one card: {objects} widget objects, {state:,} bytes of saved widget state")
     base: tuple[float, float] | None = None
     for label, static, widget, html in measure(repeats):
         base = base or (static, widget)

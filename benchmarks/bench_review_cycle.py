@@ -4,7 +4,8 @@ One cycle runs a 5-step graph whose steps 2, 3 and 4 each call plain ``interrupt
 through to the end:
 
 - hitl_nb: ``hitl_nb.review(graph, input, display=False)``, then three times: build
-  the card, click its Approve button (``card.buttons["approve"].click()``), which logs
+  the card, click its Approve button (``card.click("Approve")``, what a browser click
+  on it runs), which logs
   the decision and resumes the graph;
 - baseline: ``graph.invoke(input)``, then three times
   ``graph.invoke(Command(resume={"approved": True}))``: no card, no log;
@@ -91,10 +92,7 @@ class Cycles:
         view = hitl_nb.review(self.ours_graph, {"task": "mail the Q3 numbers"},
                               thread_id=f"ours-{self.n}", log=self.log, display=False)
         for _ in REVIEWED:
-            card = view.cards[0]
-            card.buttons["approve"].click()
-            if card.error is not None:  # ipywidgets swallows errors raised in handlers
-                raise card.error
+            view.cards[0].click("Approve")
         if not view.done or view.result["done"] != list(STEPS):
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
 

@@ -1,23 +1,29 @@
-"""Render a sample static card in JupyterLab's light and dark themes and screenshot it.
+"""Render a sample live card in JupyterLab's light and dark themes and screenshot it.
 
 Needs Playwright and Debian's Chromium (never ``playwright install``)::
 
     python docs/make_screenshots.py      # writes docs/card-light.png and docs/card-dark.png
 
-The page inlines JupyterLab's own theme CSS (its ``--jp-*`` variables) from the installed
-``jupyterlab`` package; nothing is fetched from the network.
+The page runs the card's own front end (``hitl_nb/widgets/_card.js`` and ``_card.css``)
+on the state of a real `ReviewCard`, with the Edit box open and a change typed (the live
+diff shows it), through a stand-in for the widget model; it inlines JupyterLab's theme
+CSS (its ``--jp-*`` variables) from the installed ``jupyterlab`` package. Nothing is
+fetched from the network. The pictures of a card inside JupyterLab itself
+(``docs/lab-card-*.png``) come from ``tests/browser`` with
+``HITL_NB_UPDATE_SCREENSHOTS=1``.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from hitl_nb import render
 from hitl_nb.model import ReviewRequest, Risk
+from hitl_nb.widgets import ReviewCard, _front
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -54,21 +60,53 @@ def theme_css(name: str) -> str:
     return (root / f"theme-{name}-extension/index.css").read_text()
 
 
+def card_state() -> dict:
+    """The synced state of a card for `sample`, Edit open with one change typed."""
+    card = ReviewCard(sample(), lambda request, decision: decision)
+    card.click("Edit")
+    content = next(f for f in card.form["fields"] if f["name"] == "content")
+    card.fill({"content": content["raw"].replace("notify: ops@", "notify: oncall@")})
+    card.comment = "keep the team posted"
+    return card.get_state()
+
+
+#: Runs the front end on a stand-in model holding STATE (what a kernel would sync).
+BOOT = """
+const state = STATE;
+const model = {
+  get: (k) => state[k], set: (k, v) => { state[k] = v; }, on() {}, off() {},
+  send() {}, save_changes() {},
+};
+async function inflate(text) {
+  if (!text || !text.startsWith("z:")) return text || "";
+  const bytes = Uint8Array.from(atob(text.slice(2)), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return await new Response(stream).text();
+}
+render({ model, el: document.getElementById("card"), css: CSS, version: "shot",
+         unpack: inflate });
+"""
+
+
 def page(name: str) -> str:
     return (f"<!doctype html><html><head><meta charset='utf-8'><style>{theme_css(name)}\n"
             "body{background:var(--jp-layout-color0);color:var(--jp-content-font-color1);"
             "margin:0;padding:16px;"
             "font-family:var(--jp-ui-font-family);font-size:var(--jp-ui-font-size1)}"
-            f"</style></head><body>{render.card_html(sample())}</body></html>")
+            "</style></head><body><div id='card' style='max-width:820px'></div></body></html>")
 
 
 def main() -> None:
+    module = _front.CODE + BOOT.replace("STATE", json.dumps(card_state())).replace(
+        "CSS", json.dumps(_front.CSS))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name in ("light", "dark"):
             tab = browser.new_page(viewport={"width": 900, "height": 400},
                                    device_scale_factor=1)
             tab.set_content(page(name))
+            tab.add_script_tag(content=module, type="module")
+            tab.locator(".hitl-card .hitl-live-diff .hitl-diff").wait_for()
             tab.locator("details.hitl-steps > summary").click()   # show the steps too
             tab.locator(".hitl-card").screenshot(path=str(HERE / f"card-{name}.png"))
             tab.close()

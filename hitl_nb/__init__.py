@@ -38,7 +38,7 @@ from .model import (
 from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
 from .request import ArgumentsChanged, gate, request_review
 from .session import ResumeFailed, Session
-from .widgets import InboxView, ReviewCard, SessionView
+from .widgets import InboxView, ReviewCard, ReviewQueue, SessionView, review_queue
 
 # df.hitl: registered once pandas is imported (now, or later by anyone): `import hitl_nb`
 # itself does not import pandas (README, Performance).
@@ -67,6 +67,7 @@ __all__ = [
     "NotAllowed",
     "ResumeFailed",
     "ReviewCard",
+    "ReviewQueue",
     "ReviewRequest",
     "Risk",
     "RiskPolicy",
@@ -90,6 +91,7 @@ __all__ = [
     "record_outcome",
     "request_review",
     "review",
+    "review_queue",
     "wilson_interval",
     "wilson_lower_bound",
 ]

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 MAX_TEXT = 20_000  # characters of any one value shown before folding
@@ -38,12 +40,14 @@ def escape(value: Any) -> str:
 
 def _printable(text: str) -> str:
     """Control characters, lone surrogates and bidi overrides as visible escapes."""
-    if text.isprintable():
+    if text.isprintable() or not _ODD.search(text):
         return text
     return "".join(_visible(c) for c in text)
 
 
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: What `_visible` changes: control characters but newline and tab, surrogates, bidi.
+_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(c: str) -> str:
@@ -68,6 +72,7 @@ def to_json(value: Any, indent: int | None = 2, limit: int | None = None) -> str
     try:
         if limit is None:
             return encoder.encode(value)
+        value = _head(value, limit, [limit // 2 + 1])  # each node takes 2+ characters
         chunks: list[str] = []
         size = 0
         for chunk in encoder.iterencode(value):
@@ -81,6 +86,21 @@ def to_json(value: Any, indent: int | None = 2, limit: int | None = None) -> str
             return clip(str(value), limit or MAX_TEXT)
         except (RecursionError, ValueError):  # deeply nested or odd objects
             return f"<{type(value).__name__} too deeply nested to show>"
+
+
+def _head(value: Any, limit: int, budget: list[int]) -> Any:
+    """``value`` cut to what its first ``limit`` characters of JSON can show: strings to
+    ``limit`` characters, containers to the items a node budget reaches (each node takes
+    at least two characters: itself and a separator), so a 10 MB value encodes fast."""
+    budget[0] -= 1
+    if isinstance(value, str):
+        return value[: limit + 1]
+    if isinstance(value, dict) and budget[0] > 0:
+        return {k: _head(v, limit, budget) for k, v in islice(value.items(), budget[0])
+                if budget[0] > 0}
+    if isinstance(value, (list, tuple)) and budget[0] > 0:
+        return [_head(v, limit, budget) for v in islice(value, budget[0]) if budget[0] > 0]
+    return value
 
 
 def fit(pieces: Iterable[str], cap: int) -> list[str]:

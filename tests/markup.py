@@ -59,6 +59,9 @@ def widget_html(widget) -> list[str]:
         item = stack.pop()
         if isinstance(item, (w.HTML, w.HTMLMath)):
             found.append(item.value)
+        for name in ("html", "status", "decided", "diff", "note"):   # hitl_nb's anywidgets
+            if isinstance(getattr(item, name, None), str):
+                found.append(getattr(item, name))
         if isinstance(item, w.Box):
             stack.extend(item.children)
     return found

@@ -126,7 +126,7 @@ def test_always_allow_click_approves_the_next_send_email_alone(db):
         async with _mails(db) as graph:
             view = await _areview(graph, db, {}, "m1", RiskPolicy(log=db))
             assert _pending(view) == [("send_email", {"to": CFO})]
-            await view.cards[0].remember.allow()       # what "Always allow send_email" does
+            await view.cards[0].click("Always allow send_email")
             return view, await _answers(view)
 
     view, answers = asyncio.run(main())

@@ -92,7 +92,7 @@ def test_only_allowed_decisions_get_buttons(db, start):
     session = start(_agent(db, "batched", allowed=["approve", "reject"]),
                     {"messages": [("user", "send")]})
     card = session.cards[0]
-    assert set(card.buttons) == {"approve", "reject"}
+    assert set(card.buttons) == {"Approve", "Reject"}
     with pytest.raises(hitl_nb.NotAllowed, match="allowed: approve, reject"):
         card.edit({"to": "x@example.com", "subject": "s"})
     assert len(hitl_nb.DecisionLog(db)) == 0
@@ -161,13 +161,13 @@ def test_an_edit_the_tool_would_refuse_is_refused_before_anything_is_logged(db, 
 def test_batched_card_edits_in_a_form_typed_by_the_tool(db, start):
     session = start(_payer(hitl_nb.checkpointer(db)), {"messages": [("user", "pay ACME")]})
     card = session.cards[0]
-    card.buttons["edit"].click()
-    fields = card.editor.form.fields
-    assert fields["currency"].spec.kind == "enum"            # from the tool: not inferable
-    assert fields["currency"].spec.options == ["EUR", "USD"]
-    assert fields["vendor"].spec.required and fields["amount"].spec.kind == "number"
-    fields["currency"].widget.value = "USD"
-    card.submit_edit.click()
+    card.click("Edit")
+    fields = {f["name"]: f for f in card.form["fields"]}
+    assert fields["currency"]["kind"] == "enum"              # from the tool: not inferable
+    assert fields["currency"]["options"] == ["EUR", "USD"]
+    assert fields["vendor"]["required"] and fields["amount"]["kind"] == "number"
+    card.fill({"currency": "USD"})
+    card.click("Submit edit")
     assert session.done
     assert PAID == [{"vendor": "ACME", "amount": 1200.0, "currency": "USD"}]
 

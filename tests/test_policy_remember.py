@@ -85,12 +85,12 @@ def test_card_offers_the_choices_and_always_allow_approves_later_calls(db, start
     graph = agent_graph(db, policy)
     session = start(graph, {"calls": [{"tool": "send_email"}]}, policy=policy)
     card = session.cards[0]
-    assert set(card.remember.buttons) == {"allow", "reject"}
-    card.remember.persist.value = True
-    card.remember.buttons["allow"].click()
+    assert {"Always allow send_email", "Always reject send_email"} <= set(card.buttons)
+    card.persist = True                               # "remember across sessions"
+    card.click("Always allow send_email")
     assert session.done                               # this request: approved by the human
     assert session.result["outcomes"] == ["send_email:approve:ana"]
-    assert card.remember.buttons["allow"].disabled
+    assert card.busy                                  # the buttons are off
     assert [str(r) for r in RiskPolicy(log=db).remembered()] == [
         "always allow send_email (persisted)"]
     later = start(graph, {"calls": [{"tool": "send_email"}]}, thread_id="t2")
@@ -103,14 +103,15 @@ def test_card_hides_always_allow_for_an_always_tier_request(db, start):
     policy = RiskPolicy(irreversible=["delete_*"], log=db)
     session = start(agent_graph(db, policy), {"calls": [{"tool": "delete_all"}]},
                     policy=policy)
-    assert set(session.cards[0].remember.buttons) == {"reject"}
-    session.cards[0].remember.buttons["reject"].click()
+    buttons = session.cards[0].buttons
+    assert "Always reject delete_all" in buttons and "Always allow delete_all" not in buttons
+    session.cards[0].click("Always reject delete_all")
     assert session.result["outcomes"] == ["delete_all:reject:ana"]
     assert policy.remembered()[0].choice == "reject"
 
 
 def test_card_without_a_policy_has_no_remember_buttons(seed, start):
-    assert start(seed, {"task": "x"}).cards[0].remember is None
+    assert not any(b.startswith("Always") for b in start(seed, {"task": "x"}).cards[0].buttons)
 
 
 def test_session_with_policy_decides_remembered_tools_of_any_format(seed, start, db):

@@ -77,7 +77,8 @@ def test_any_payload_builds_a_live_card(payload):
     for request in formats.parse(payload, None, thread_id="t", interrupt_id="i"):
         card = ReviewCard(request, lambda r, d: d)
         if "edit" in request.allowed:
-            assert card.editor is not None      # the edit form builds from any args
+            card.click("Edit")                  # the edit box builds from any args
+            assert card.form["view"] in ("form", "json", "big")
         for markup in widget_html(card):
             assert_safe_html(markup)
         assert_safe_html(card._repr_mimebundle_()["text/html"])
@@ -118,6 +119,10 @@ def test_any_response_or_args_schema_still_builds_a_card(args, response_schema, 
                            args_schema=args_schema)
     for request in formats.parse(payload, None, thread_id="t", interrupt_id="i"):
         card = ReviewCard(request, lambda r, d: d)
-        assert card.editor is not None
+        card.click("Edit")
+        assert card.form["view"] in ("form", "json", "big")
+        card.click("Cancel")
+        card.click("Respond")                   # a response form, or the JSON editor
+        assert card.form["view"] in ("form", "json", "text")
         for markup in widget_html(card):
             assert_safe_html(markup)

@@ -80,7 +80,7 @@ def test_open_button_shows_cards_and_approve_resumes_graph(two_waiting, db):
     open_w1.click()
     assert app.session is not None
     assert app.session.thread_id == "w1"
-    app.session.cards[0].buttons["approve"].click()
+    app.session.cards[0].click("Approve")
     assert app.session.done
     assert "Reviews waiting: 1" in app.header.value
     row = hitl_nb.DecisionLog(db).to_pandas().iloc[0]

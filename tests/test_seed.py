@@ -18,7 +18,7 @@ def test_card_names_the_tool_and_shows_every_argument(seed, start):
     assert card.request.args == {"to": "cfo@example.com", "subject": "Send the Q3 numbers",
                                  "body": "Hello,\n\nas requested: send the Q3 numbers.\n\n"
                                          "Best regards"}
-    assert "edit" in card.buttons
+    assert "Edit" in card.buttons
     text = card._repr_mimebundle_()["text/plain"]
     assert "send_email" in text and "cfo@example.com" in text and "Send the Q3 numbers" in text
 
@@ -33,7 +33,7 @@ def test_approve_button_resumes_graph_and_logs_row(seed, start, db):
     session = start(seed, {"task": TASK})
     assert not session.done
     assert len(session.cards) == 1
-    session.cards[0].buttons["approve"].click()
+    session.cards[0].click("Approve")
     assert session.done
     assert session.result["result"].startswith("done: send_email(to='cfo@example.com'")
     df = hitl_nb.DecisionLog(db).to_pandas()
@@ -44,8 +44,8 @@ def test_approve_button_resumes_graph_and_logs_row(seed, start, db):
 def test_reject_button_with_comment_cancels(seed, start, db):
     session = start(seed, {"task": TASK})
     card = session.cards[0]
-    card.comment.value = "wrong recipient"
-    card.buttons["reject"].click()
+    card.comment = "wrong recipient"
+    card.click("Reject")
     assert session.done
     assert session.result["result"] == "cancelled by the reviewer"
     assert session.result["comment"] == "wrong recipient"

@@ -20,7 +20,7 @@ def test_parallel_and_nested_subgraph_interrupts_resume_together(db, start):
     assert len(by_action["send_email"].request.namespace) == 2   # right -> nested
     by_action["send_email"].approve()
     assert not session.done                      # waits for every pending card
-    assert session.resume_button.layout.display is None          # "Resume now" offered
+    assert session.status.can_resume                              # "Resume now" offered
     by_action["delete_rows"].reject(comment="too many")
     assert session.done
     answers = {k: v["type"] for k, v in session.result["answers"]}
@@ -43,15 +43,16 @@ def test_double_click_resumes_once(db, start):
     graph = single(hitl_nb.checkpointer(db), {"action": "pay", "args": {"amount": 10}})
     session = start(graph, {})
     card = session.cards[0]
-    card.buttons["approve"].click()
-    card.buttons["approve"].click()                     # disabled in the browser; forced here
+    card.click("Approve")
+    with pytest.raises(hitl_nb.AlreadyDecided, match="approved by ana"):
+        card.click("Approve")                           # disabled in the browser; forced here
     with pytest.raises(hitl_nb.AlreadyDecided, match="approved by ana"):
         card.approve()
     assert session.result["answers"] == [
         {"approved": True, "type": "approve", "comment": None, "args": {"amount": 10},
          "response": None}]
     assert len(hitl_nb.DecisionLog(db)) == 1
-    assert card.buttons["approve"].disabled
+    assert card.busy                                    # the buttons are off
 
 
 def test_stale_card_never_answers_the_next_interrupt_of_its_node(db, start):
@@ -85,10 +86,11 @@ def test_graph_error_while_resuming_is_shown_kept_and_retried_once(db, start):
     graph = failing(hitl_nb.checkpointer(db), fail)
     session = start(graph, {})
     card = session.cards[0]
-    card.buttons["approve"].click()                     # the handler's error is not lost:
+    with pytest.raises(hitl_nb.HitlError):
+        card.click("Approve")                           # the error is not lost:
     assert isinstance(session.error, RuntimeError)
-    assert "deploy target unreachable" in session.error_box.value
-    assert "deploy target unreachable" in card.status.value
+    assert "deploy target unreachable" in session.status.html
+    assert "deploy target unreachable" in card.status
     row = hitl_nb.DecisionLog(db).to_pandas().iloc[0]
     assert (row.status, row.decision) == ("recorded", "approve")
     assert "deploy target unreachable" in row.error
@@ -117,8 +119,8 @@ def test_missing_thread_id_is_generated_and_shown(db):
     graph = single(hitl_nb.checkpointer(db), {"action": "go"})
     session = hitl_nb.review(graph, {}, log=db, display=False)
     assert session.thread_id.startswith("hitl-")
-    assert session.thread_id in session.header.value
-    assert "generated" in session.header.value
+    assert session.thread_id in session.status.html
+    assert "generated" in session.status.html
 
 
 def test_unwritable_log_path_is_a_clear_error(tmp_path):
@@ -176,14 +178,15 @@ def test_running_a_thread_with_pending_reviews_again_refuses_and_keeps_them(db, 
 def test_respond_button_sends_json_objects_parsed_and_text_as_is(db, start):
     session = start(single(hitl_nb.checkpointer(db), "Which files?"), {})
     card = session.cards[0]
-    card.buttons["respond"].click()
-    assert card.answer_box.layout.display is None            # the answer box opened
-    card.answer.value = '{"files": ["a.txt"]}'
-    card.submit_answer.click()
+    card.click("Respond")
+    assert card.mode == "respond"                            # the answer box opened
+    card.fill(text='{"files": ["a.txt"]}')
+    card.click("Send response")
     assert session.result["answers"][0]["response"] == {"files": ["a.txt"]}
     other = start(single(hitl_nb.checkpointer(db), "Why?"), {}, thread_id="t2")
-    other.cards[0].answer.value = "because {it is} fine"
-    other.cards[0].submit_answer.click()
+    other.cards[0].click("Respond")
+    other.cards[0].fill(text="because {it is} fine")
+    other.cards[0].click("Send response")
     assert other.result["answers"][0]["response"] == "because {it is} fine"
 
 
@@ -191,10 +194,11 @@ def test_edit_button_opens_editor_and_submits_json_args(db, start):
     session = start(single(hitl_nb.checkpointer(db), {"action": "pay", "args": {"amount": 10}}),
                     {})
     card = session.cards[0]
-    card.buttons["edit"].click()
-    assert card.edit_box.layout.display is None
-    card.editor.value = '{"amount": 7}'
-    card.submit_edit.click()
+    card.click("Edit")
+    assert card.mode == "edit"
+    card.click("JSON")
+    card.fill(json='{"amount": 7}')
+    card.click("Submit edit")
     assert session.result["answers"][0]["args"] == {"amount": 7}
     assert hitl_nb.DecisionLog(db).to_pandas().edited_args.iloc[0] == {"amount": 7}
 
@@ -203,9 +207,12 @@ def test_broken_json_in_the_editor_shows_an_error_and_records_nothing(db, start)
     session = start(single(hitl_nb.checkpointer(db), {"action": "pay", "args": {"amount": 10}}),
                     {})
     card = session.cards[0]
-    card.editor.value = '{"amount": '
-    card.submit_edit.click()
-    assert "not valid JSON" in card.status.value
+    card.click("Edit")
+    card.click("JSON")
+    card.fill(json='{"amount": ')
+    with pytest.raises(hitl_nb.InvalidForm):
+        card.click("Submit edit")
+    assert "not valid JSON" in card.status
     assert len(hitl_nb.DecisionLog(db)) == 0 and not session.done
 
 

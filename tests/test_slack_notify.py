@@ -72,7 +72,7 @@ def test_mirror_posts_pending_and_updates_when_the_notebook_card_decides(fake, s
     mirror = slack.mirror(view.session, "C0REVIEW", client)
     (posted,) = mirror.posted.values()
     assert fake.called("chat.postMessage")[0]["blocks"] == slack.blocks(view.pending[0])
-    view.cards[0].buttons["approve"].click()
+    view.cards[0].click("Approve")
     assert view.session.done
     (call,) = fake.called("chat.update")
     assert call["ts"] == posted.ts

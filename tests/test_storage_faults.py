@@ -188,7 +188,7 @@ def test_locked_log_raises_log_busy_in_time_and_the_card_stays_decidable(db):
             card.approve()
         assert time.monotonic() - started < 5.0
         assert len(hitl_nb.DecisionLog(db)) == 0 and not view.done
-        assert card.decision is None and not card.buttons["approve"].disabled
+        assert card.decision is None and not card.busy   # the buttons are back on
     finally:
         holder.communicate("\n", timeout=30)
     card.approve()
@@ -239,7 +239,7 @@ def test_a_megabyte_comment_is_stored_whole_but_quoted_briefly(db, start):
     request = card.request
     card.reject(comment=comment)
     assert hitl_nb.DecisionLog(db).to_pandas().comment.tolist() == [comment]
-    assert len(card.status.value) < 5_000 and "1,048,576 characters" in card.status.value
+    assert len(card.status) < 5_000 and "1,048,576 characters" in card.status
     with pytest.raises(hitl_nb.AlreadyDecided) as second:
         card.approve()
     with pytest.raises(hitl_nb.AlreadyDecided) as logged:

@@ -1,132 +1,160 @@
-"""`ReviewCard`: one request as a widget. A thin view: every handler is one line.
+"""`ReviewCard`: one request as ONE widget (an ``anywidget.AnyWidget``). A thin view.
 
-``card.approve()`` / ``reject()`` / ``edit()`` / ``respond()`` are what the buttons
-call, so tests and users take the same path as a click (like ``Button.click()``).
-The body is `render.request_html` (context, plain-language sentence, arguments, diff,
-confidence, risk); Reject opens a comment box (Enter submits), Edit a form with a live
-diff, Respond a typed form when the request has a response schema. Once decided, the
-card collapses to a one-line summary that expands again.
+``card.approve()`` / ``reject()`` / ``edit()`` / ``respond()`` are what the buttons do,
+and ``card.click("Approve")`` is exactly a browser click on that button (tests and docs
+use it; the browser sends the same label). The body is `render.request_html`; the
+front end (``_card.js``) adds buttons, the comment box, forms drawn from the request's
+JSON Schema (`_fields`), the live diff of an edit, collapsing once decided, and keys.
+Every value it sends is read and validated here, then by the session, before anything
+is recorded. Errors of a click show on the card and stay in ``card.error``.
+
+Example::
+
+    card = session.cards[0]
+    card.click("Reject"); card.comment = "wrong quarter"; card.click("Send rejection")
+    card.click("Edit"); card.fill({"to": "ceo@example.com"}); card.click("Submit edit")
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any
 
-import ipywidgets as w
+import traitlets as t
 
 from .. import render
-from ..model import AlreadyDecided, Decision, HitlError, InvalidForm, ReviewRequest, quote
-from .args_editor import ArgsEditor
-from .form import SchemaForm
-from .remember import RememberBox
+from ..model import AlreadyDecided, Decision, HitlError, ReviewRequest, quote
+from . import _boxes
+from ._front import FrontEnd
 
 Submit = Callable[[ReviewRequest, Decision], Any]
 
-_STYLE = {"approve": "success", "reject": "danger", "edit": "warning", "respond": "info"}
-_LABEL = {"approve": "Approve", "reject": "Reject", "edit": "Edit", "respond": "Respond"}
-#: Formats whose response schema describes the reviewer's answer (not a decision union).
-_TYPED_RESPONSE_FORMATS = ("plain", "hitl_nb")
+LABELS = {"approve": "Approve", "reject": "Reject", "edit": "Edit", "respond": "Respond"}
+#: The button that sends each box (what Enter does while it is open).
+SEND = {"reject": "Send rejection", "edit": "Submit edit", "respond": "Send response"}
 
 
-def _hidden(*children: w.Widget) -> w.VBox:
-    return w.VBox(list(children), layout=w.Layout(display="none"))
-
-
-class ReviewCard(w.VBox):
+class ReviewCard(FrontEnd):
     """A review card for ``request``; ``submit(request, decision)`` records and resumes."""
+
+    title = t.Unicode("").tag(sync=True)
+    key = t.Unicode("").tag(sync=True)         # thread/interrupt/index (keys move focus)
+    actions = t.List().tag(sync=True)          # [[kind, label], ...] in button order
+    mode = t.Unicode("").tag(sync=True)        # the open box: "", reject, edit, respond
+    comment = t.Unicode("").tag(sync=True)
+    persist = t.Bool(False).tag(sync=True)     # "remember across sessions"
+    form = t.Dict().tag(sync=True)             # the open box's fields (built on opening)
+    draft = t.Dict().tag(sync=True)            # what the reviewer typed in it
+    diff = t.Unicode("").tag(sync=True)        # live diff of an edit
+    errors = t.Dict().tag(sync=True)           # field -> message
+    status = t.Unicode("").tag(sync=True)      # error and decision lines
+    decided = t.Unicode("").tag(sync=True)     # one-line summary once decided
+    busy = t.Bool(False).tag(sync=True)
+    expanded = t.Bool(False).tag(sync=True)    # a decided card shows its body again
+    note = t.Unicode("").tag(sync=True)        # "1 of 2 approvals · 4 min left"
+    front_end_writes = ("comment", "persist", "draft")
 
     def __init__(self, request: ReviewRequest, submit: Submit,
                  decision: Decision | None = None, policy: Any = None) -> None:
-        self.request = request
         self.decision: Decision | None = None
-        self.error: BaseException | None = None
+        self.policy = policy
         self._submit = submit
-        self._mode: str | None = None     # which box is open: reject, edit, respond
-        self.body = w.HTML(render.request_html(request))
-        self.buttons = {kind: w.Button(description=_LABEL[kind], button_style=_STYLE[kind],
-                                       tooltip=f"{_LABEL[kind]} {request.action}")
-                        for kind in request.allowed}
-        for kind, button in self.buttons.items():
-            button.add_class(f"hitl-{kind}")
-        self.comment = w.Text(placeholder="Comment (optional) — Enter submits",
-                              layout=w.Layout(width="70%"))
-        self.comment.add_class("hitl-comment")
-        self.send_reject = w.Button(description="Send rejection", button_style="danger")
-        self.reject_box = _hidden(w.HBox([self.comment, self.send_reject]))
-        self._editor: ArgsEditor | None = None   # built on first use (big payloads)
-        self.submit_edit = w.Button(description="Submit edit", button_style="warning")
-        self.edit_box = _hidden(self.submit_edit)
-        self.form = self._response_form(request)
-        self.answer = w.Textarea(placeholder="Your response (text or JSON)",
-                                 layout=w.Layout(width="95%", height="4em"))
-        self.submit_answer = w.Button(description="Send response", button_style="info")
-        self.answer_box = _hidden(self.form or self.answer, self.submit_answer)
-        self.status = w.HTML("")
-        self.remember = RememberBox(self, policy) if policy is not None else None
-        self.summary = w.HTML("")
-        self.expand = w.ToggleButton(description="details", icon="chevron-down",
-                                     layout=w.Layout(width="auto"))
-        self.summary_row = w.HBox([self.summary, self.expand],
-                                  layout=w.Layout(display="none", align_items="center"))
-        self.full = w.VBox([self.body, w.HBox(list(self.buttons.values())),
-                            *([self.remember] if self.remember is not None else []),
-                            self.reject_box, self.edit_box, self.answer_box, self.status])
-        self._wire()
-        super().__init__([self.summary_row, self.full])
-        self.add_class("hitl-card")
-        self.layout.border = "1px solid var(--jp-border-color1, #bdbdbd)"
-        self.layout.padding = "6px 10px"
-        self.layout.margin = "4px 0"
+        self._specs: Any = None     # the open box's form fields (`_boxes`)
+        self._schema: Any = None
+        super().__init__()
+        self.observe(lambda change: self._open(change["new"]), "mode")
+        self.observe(lambda _change: self._refresh_diff(), "draft")
+        self.show(request, decision)
+
+    def show(self, request: ReviewRequest, decision: Decision | None = None) -> None:
+        """Show ``request`` (a queue reuses one card for the next request)."""
+        self.request = request
+        self.decision = None
+        self.error = None
+        with self.hold_sync():
+            self.mode = ""
+            self.html, self.title = render.request_html(request), render.title(request)
+            self.key = "/".join(map(str, request.key))
+            self.actions = self._actions(request)
+            self.form, self.draft, self.diff, self.errors = {}, {}, "", {}
+            self.status, self.decided, self.busy, self.expanded = "", "", False, False
+            self.comment, self.persist = "", False
         if decision is not None:
             self.show_decision(decision)
 
-    @staticmethod
-    def _response_form(request: ReviewRequest) -> SchemaForm | None:
-        """A typed form when the response schema describes the answer (else free text:
-        also when the schema is one no form can be built from)."""
-        if request.response_schema and request.format in _TYPED_RESPONSE_FORMATS \
-                and "respond" in request.allowed:
-            try:
-                return SchemaForm(request.response_schema)
-            except Exception:  # a broken schema: answer as text; the session still validates
-                return None
-        return None
+    def _actions(self, request: ReviewRequest) -> list[list[str]]:
+        out = [[kind, LABELS[kind]] for kind in request.allowed if kind in LABELS]
+        if self.policy is not None:
+            risk = request.risk
+            if "approve" in request.allowed and not (risk and risk.tier == "always"):
+                out.append(["always-allow", f"Always allow {request.action}"])
+            if "reject" in request.allowed:
+                out.append(["always-reject", f"Always reject {request.action}"])
+        return out
 
     @property
-    def editor(self) -> ArgsEditor | None:
-        """The edit form (built when Edit is first clicked), None when edit is not allowed."""
-        if self._editor is None and "edit" in self.request.allowed and self.decision is None:
-            self._editor = self._args_editor(self.request)
-            self.edit_box.children = (self._editor, self.submit_edit)
-            self.set_busy(False)   # the new controls follow the card (disabled once decided)
-        return self._editor
+    def buttons(self) -> list[str]:
+        """The labels of the buttons a click may name right now."""
+        labels = [label for _kind, label in self.actions]
+        if self.mode:
+            labels += [SEND[self.mode], "Cancel", *self.form.get("views", [])]
+        return labels + (["details"] if self.decision is not None else [])
 
-    @staticmethod
-    def _args_editor(request: ReviewRequest) -> ArgsEditor:
-        """The edit form from the tool's argument schema, else from the values."""
+    # -- what a click does --------------------------------------------------------------
+    def click(self, label: str) -> Any:
+        """Do what a browser click on the button ``label`` does (the same path)."""
         try:
-            return ArgsEditor(request.args, request.args_schema)
-        except Exception:  # a schema no form can be built from
-            return ArgsEditor(request.args)
+            return self._click(label)
+        except BaseException as exc:
+            self.show_error(exc)
+            raise
 
-    def _wire(self) -> None:
-        b = self.buttons
-        if "approve" in b:
-            b["approve"].on_click(lambda _: self.approve(self.comment.value or None))
-        if "reject" in b:
-            b["reject"].on_click(lambda _: self._reject_clicked())
-        if "edit" in b:
-            b["edit"].on_click(lambda _: self._open("edit"))
-        if "respond" in b:
-            b["respond"].on_click(lambda _: self._open("respond"))
-        self.send_reject.on_click(lambda _: self.reject(self.comment.value or None))
-        self.submit_edit.on_click(lambda _: self._edit_from_form())
-        self.submit_answer.on_click(lambda _: self.respond(self._answer_value()))
-        self.comment.on_msg(self._comment_msg)
-        self.expand.observe(lambda ch: self._show_full(ch["new"]), "value")
+    def _click(self, label: str) -> Any:
+        kind = next((k for k, text in self.actions if text == label), None)
+        if self.decision is not None:   # a decided card: its buttons are off
+            if label != "details":
+                return self._refuse(self.request, Decision("approve"))
+            self.expanded = not self.expanded
+        elif kind == "approve":
+            return self.approve(self.comment or None)
+        elif kind == "reject":   # opens the comment box; with it open or a comment, rejects
+            if self.mode == "reject" or self.comment:
+                return self.reject(self.comment or None)
+            self.mode = "reject"
+        elif kind in ("edit", "respond"):
+            self.mode = "" if self.mode == kind else kind
+        elif kind in ("always-allow", "always-reject"):
+            choice = "allow" if kind == "always-allow" else "reject"
+            self.policy.remember(self.request.action, choice, persist=self.persist)
+            return (self.approve if choice == "allow" else self.reject)(self.comment or None)
+        elif self.mode and label == SEND[self.mode]:
+            return self._send_box()
+        elif self.mode and label == "Cancel":
+            self.mode = ""
+        elif self.mode and label in self.form.get("views", ()):
+            self.form = _boxes.switch(self, label)
+        else:
+            raise HitlError(f"no button {label!r} on this card now; buttons: "
+                            f"{', '.join(map(repr, self.buttons))}")
+        return None
+
+    def fill(self, values: Any = None, *, json: str | None = None,
+             text: str | None = None) -> None:
+        """Type into the open box as a reviewer would: ``values`` by field name (what
+        the inputs hold: text, bools, numbers), or ``json`` / ``text`` for those views."""
+        self.draft = _boxes.typed(self, values, json, text)
+
+    def box_value(self) -> Any:
+        """What the open box holds, read as sending it would (`InvalidForm` if unreadable)."""
+        return _boxes.read(self)
+
+    def _send_box(self) -> Decision:
+        if self.mode == "reject":
+            return self.reject(self.comment or None)
+        if self.mode == "edit":
+            return self.edit(_boxes.read(self), self.comment or None)
+        return self.respond(_boxes.read(self))
 
     # -- the four decisions -------------------------------------------------------------
     def approve(self, comment: str | None = None) -> Decision:
@@ -144,71 +172,25 @@ class ReviewCard(w.VBox):
     def respond(self, value: Any) -> Decision:
         """Answer instead of the tool: text, or a value matching the request's schema
         (validated by the schema's library first; `InvalidForm` names the bad fields)."""
-        if self.form is not None:
-            try:
-                value = self.form.validate(value)
-            except InvalidForm as exc:
-                self.show_error(exc)
-                raise
+        try:
+            value = _boxes.checked_response(self, value)
+        except HitlError as exc:
+            self.show_error(exc)
+            raise
         return self._decide(Decision("respond", response=value))
 
     # -- plumbing -----------------------------------------------------------------------
-    def _reject_clicked(self) -> Decision | None:
-        """First click opens the comment box; with a comment typed (or the box open) it
-        rejects."""
-        if self._mode == "reject" or self.comment.value:
-            return self.reject(self.comment.value or None)
-        self._open("reject")
-        return None
-
-    def _comment_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
-        if content.get("event") == "submit":   # Enter pressed in the comment box
-            self._enter()
-
-    def _enter(self) -> Decision | None:
-        if self.decision is not None:
-            return None
-        if self._mode == "edit":
-            return self._edit_from_form()
-        if "reject" in self.buttons:
-            return self.reject(self.comment.value or None)
-        return None
-
     def _open(self, mode: str) -> None:
-        """Show the box of ``mode`` (click again to close it); the comment goes along."""
-        if mode == "edit":
-            _ = self.editor
-        self._mode = None if self._mode == mode else mode
-        self.reject_box.layout.display = None if self._mode in ("reject", "edit") else "none"
-        self.send_reject.layout.display = None if self._mode == "reject" else "none"
-        self.edit_box.layout.display = None if self._mode == "edit" else "none"
-        self.answer_box.layout.display = None if self._mode == "respond" else "none"
+        """Build the box the front end (or a click) opened: its fields, its live diff."""
+        self.form, self.errors, self.diff = _boxes.build(self, mode), {}, ""
+        self.draft = {}
 
-    def _edit_from_form(self) -> Decision:
-        try:
-            args = self.editor.validate() if self.editor else self.request.args
-        except InvalidForm as exc:
-            self.show_error(exc)
-            raise
-        return self.edit(args, self.comment.value or None)
-
-    def _answer_value(self) -> Any:
-        if self.form is not None:
-            try:
-                return self.form.value
-            except InvalidForm as exc:
-                self.show_error(exc)
-                raise
-        text = self.answer.value
-        if text.strip()[:1] in ("{", "["):   # a JSON object or list, else the text as it is
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                return text
-        return text
+    def _refresh_diff(self) -> None:
+        if self.mode == "edit" and self.draft:
+            self.diff, self.errors = _boxes.live_diff(self)
 
     def _decide(self, decision: Decision) -> Decision:
-        self.set_busy(True)
+        self.busy = True
         try:
             result = self._submit(self.request, decision)
         except HitlError as exc:
@@ -218,7 +200,7 @@ class ReviewCard(w.VBox):
                 self.show_decision(first)
             raise
         except BaseException:
-            self.set_busy(False)
+            self.busy = False
             raise
         if isinstance(result, asyncio.Future):      # an async session: resumes in the loop
             result.add_done_callback(self._settled)
@@ -234,53 +216,26 @@ class ReviewCard(w.VBox):
         if isinstance(first, Decision):
             self.show_decision(first)
 
-    def _controls(self) -> list[w.Widget]:
-        found: list[w.Widget] = []
-        stack: list[w.Widget] = [self.full]
-        while stack:
-            widget = stack.pop()
-            if isinstance(widget, w.Box):
-                stack.extend(widget.children)
-            elif hasattr(widget, "disabled"):
-                found.append(widget)
-        return found
-
-    def set_busy(self, busy: bool) -> None:
-        """Disable every control while resuming (and for good after a decision)."""
-        for control in self._controls():
-            control.disabled = busy or self.decision is not None
-
     def show_error(self, exc: BaseException) -> None:
+        """Keep ``exc`` in ``card.error`` and show it on the card; controls come back."""
         self.error = exc
         text = quote(exc, 600, "full message in card.error")
-        self.status.value = (f"<div class='hitl-error' style='color:var(--jp-error-color1,"
-                             f"#d32f2f)'>{render.escape(text)}</div>")
-        self.set_busy(False)
+        if getattr(exc, "fields", None):
+            self.errors = dict(exc.fields)
+        self.status = f"<div class='hitl-error'>{render.escape(text)}</div>"
+        self.busy = False
 
     def show_decision(self, decision: Decision) -> None:
-        """Collapse to the decision's one-line summary (expandable); controls stay disabled."""
+        """Collapse to the decision's one-line summary (expandable); controls stay off."""
         self.decision = decision
-        self.set_busy(True)
-        self._mode = "decided"
-        for box in (self.reject_box, self.edit_box, self.answer_box):
-            box.layout.display = "none"
-        self.summary.value = (f"<b>{render.escape(render.short(render.title(self.request), 80))}"
-                              f"</b> — {render.decision_line_html(decision)}")
-        decided = render.decision_html(decision, self.request)
-        if decided not in self.status.value:   # shown once, after any error message
-            self.status.value += decided
-        self.summary_row.layout.display = None
-        self._show_full(self.expand.value)
-        self._let_go()
-
-    def _let_go(self) -> None:
-        """A decided card keeps only what it shows: no session (its graph and log), no
-        edit form. Another click is refused here, naming the decision."""
-        self._submit = self._refuse
-        if self._editor is not None:
-            self.edit_box.children = ()
-            self._editor.close()
-            self._editor = None
+        with self.hold_sync():
+            self.busy, self.mode, self.form, self.draft, self.diff = True, "", {}, {}, ""
+            self.decided = (f"<b>{render.escape(render.short(self.title, 80))}</b> — "
+                            f"{render.decision_line_html(decision)}")
+            decided = render.decision_html(decision, self.request)
+            if decided not in self.status:   # shown once, after any error message
+                self.status += decided
+        self._submit = self._refuse   # let go of the session (its graph and log)
 
     def _refuse(self, request: ReviewRequest, _decision: Decision) -> Decision:
         first = self.decision
@@ -288,15 +243,6 @@ class ReviewCard(w.VBox):
                              f"was {first.summary() if first else 'decided'}; nothing was "
                              "changed", first)
 
-    def _show_full(self, shown: bool) -> None:
-        if self.decision is None:
-            return
-        self.full.layout.display = None if shown else "none"
-        self.expand.icon = "chevron-up" if shown else "chevron-down"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = render.card_html(self.request, self.decision)
-        data["text/plain"] = render.card_text(self.request, self.decision)
-        return bundle
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self._bundle(render.card_html(self.request, self.decision),
+                            render.card_text(self.request, self.decision), **kwargs)

@@ -1,12 +1,15 @@
 """`InboxView`: the team queue as a widget. Paginated, filtered and sorted in SQL by the
 `Inbox`; opens a thread's cards in place; bulk approve/reject (each request still logged
 and resumed one by one). A thin view: handlers are one line, logic lives in `Inbox`.
+A few widgets, not dozens: the list (filters, one page of rows, pager, bulk buttons) is
+one anywidget (`InboxTable`); an opened thread's session view shows below it.
 
 Example::
 
     view = hitl_nb.InboxView(hitl_nb.Inbox("team.db", graph=graph, reviewer="ana"))
     view                                  # in a notebook
-    view.select(view.rows[:3]); view.approve_selected()
+    view.filter(tier="always", order="confidence")
+    view.select(view.rows[:3]); view.click("Approve selected")
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from datetime import datetime
 from typing import Any
 
 import ipywidgets as w
+import traitlets as t
 
 from .. import render
 from .._queue import _duration
 from ..inbox import Inbox
 from ..model import ClaimedByOther, Decision, HitlError, ReviewRequest
+from ._front import FrontEnd
 from .session_view import SessionView
 
+_ACTIONS = [("any action", None)]
 _AGES = [("any age", None), ("older than 1 min", 60.0), ("older than 1 h", 3600.0),
          ("older than 1 day", 86400.0)]
 _TIERS = [("any tier", None), ("always", "always"), ("uncertain", "uncertain"),
@@ -29,6 +35,7 @@ _TIERS = [("any tier", None), ("always", "always"), ("uncertain", "uncertain"),
 _SORTS = [("oldest first", "age"), ("newest first", "newest"),
           ("lowest confidence", "confidence"), ("deadline", "deadline"), ("action", "action"),
           ("thread", "thread")]
+_REVIEWERS = [("anyone", None), ("unclaimed", "")]    # + "claimed by me (ana)"
 
 
 def row_html(request: ReviewRequest, now: datetime) -> str:
@@ -53,6 +60,31 @@ def row_html(request: ReviewRequest, now: datetime) -> str:
     return "<span class='hitl-inbox-row'>" + " · ".join(bits) + "</span>"
 
 
+class InboxTable(FrontEnd):
+    """The inbox's list in one widget; every click goes to its `InboxView`."""
+
+    rows = t.List().tag(sync=True)          # [[key, row html], ...]
+    page = t.Dict().tag(sync=True)          # number, pages, first, last, stuck
+    options = t.Dict().tag(sync=True)       # filter name -> option labels
+    filters = t.Dict().tag(sync=True)       # filter name -> chosen option index
+    selected = t.List().tag(sync=True)      # keys of the selected rows
+    comment = t.Unicode("").tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    extra = t.List().tag(sync=True)         # "Take over" or "Close"
+    front_end_writes = ("comment", "selected", "filters", "row")
+
+    def __init__(self, view: InboxView) -> None:
+        self._view = view
+        super().__init__(kind="inbox")
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        self._row = sync_data.pop("row", None)   # which row's "Open" was clicked
+        super().set_state(sync_data)
+
+    def click(self, label: str) -> Any:
+        return self._view.click(label, row=getattr(self, "_row", None))
+
+
 class InboxView(w.VBox):
     """Every pending review across threads; ``rows`` is the current page."""
 
@@ -61,59 +93,46 @@ class InboxView(w.VBox):
         self.page_size = page_size
         self.page = 0
         self.rows: list[ReviewRequest] = []
-        self.selected: dict[tuple, ReviewRequest] = {}
         self.opened: SessionView | None = None
-        self._syncing = False
-        self.action = w.Dropdown(description="", options=[("any action", None)])
-        self.tier = w.Dropdown(options=_TIERS)
-        self.age = w.Dropdown(options=_AGES)
-        self.reviewer = w.Dropdown(options=self._reviewer_options())
-        self.order = w.Dropdown(options=_SORTS)
-        for control in (self.action, self.tier, self.age, self.reviewer, self.order):
-            control.layout.width = "auto"
-            control.observe(lambda _: self._syncing or self.first_page(), names="value")
-        self.prev = w.Button(description="◀ Prev", layout={"width": "auto"})
-        self.next = w.Button(description="Next ▶", layout={"width": "auto"})
-        self.page_label = w.HTML()
-        self.refresh_button = w.Button(description="Refresh", icon="refresh")
-        self.comment = w.Text(placeholder="Comment for the selected (optional)")
-        self.approve_button = w.Button(description="Approve selected", button_style="success")
-        self.reject_button = w.Button(description="Reject selected", button_style="danger")
-        self.select_page_button = w.Button(description="Select page")
-        self.recover_button = w.Button(description="Resume recorded decisions",
-                                       layout={"display": "none"})
-        self.recover_button.add_class("hitl-inbox-recover")
-        self.recover_button.on_click(lambda _: self.recover())
-        for b, cls in ((self.approve_button, "approve"), (self.reject_button, "reject"),
-                       (self.prev, "prev"), (self.next, "next")):
-            b.add_class(f"hitl-inbox-{cls}")
-        self.prev.on_click(lambda _: self.prev_page())
-        self.next.on_click(lambda _: self.next_page())
-        self.refresh_button.on_click(lambda _: self.refresh())
-        self.select_page_button.on_click(lambda _: self.select(self.rows))
-        self.approve_button.on_click(lambda _: self.approve_selected(self.comment.value or None))
-        self.reject_button.on_click(lambda _: self.reject_selected(self.comment.value or None))
-        self.header = w.HTML()
-        self.rows_box = w.VBox()
-        self.status = w.HTML(placeholder="")
+        self._claimed: ReviewRequest | None = None   # held by another reviewer: Take over?
+        self._choices = {"action": _ACTIONS, "tier": _TIERS, "age": _AGES,
+                         "reviewer": [*_REVIEWERS, (f"claimed by me ({inbox.reviewer})",
+                                                    inbox.reviewer)],
+                         "order": _SORTS}
+        self.table = InboxTable(self)
         self.detail = w.VBox()
-        super().__init__([
-            self.header,
-            w.HBox([self.action, self.tier, self.age, self.reviewer, self.order]),
-            self.rows_box,
-            w.HBox([self.prev, self.page_label, self.next, self.refresh_button,
-                    self.recover_button]),
-            w.HBox([self.select_page_button, self.comment, self.approve_button,
-                    self.reject_button]),
-            self.status, self.detail])
+        self.detail.add_class("hitl-inbox-detail")
+        super().__init__([self.table, self.detail])
         self.add_class("hitl-inbox")
         self.refresh()
 
     # -- state -------------------------------------------------------------------------
+    @property
+    def selected(self) -> dict[tuple, ReviewRequest]:
+        """The selected requests (of any page seen), by key."""
+        return {key: r for key, r in self._known.items() if _key(r) in self.table.selected}
+
+    def _choice(self, name: str) -> Any:
+        options = self._choices[name]
+        index = self.table.filters.get(name, 0)
+        return options[index][1] if 0 <= index < len(options) else None
+
     def filters(self) -> dict[str, Any]:
         """The current filters, as `Inbox.list` takes them."""
-        return {"action": self.action.value, "tier": self.tier.value,
-                "older_than_s": self.age.value, "reviewer": self.reviewer.value}
+        return {"action": self._choice("action"), "tier": self._choice("tier"),
+                "older_than_s": self._choice("age"), "reviewer": self._choice("reviewer")}
+
+    def filter(self, **chosen: Any) -> None:
+        """Choose filters by value (``tier="always"``, ``age=3600.0``, ``order="deadline"``,
+        ``action=...``, ``reviewer=...``; None for any), as the dropdowns do; back to page 1."""
+        filters = dict(self.table.filters)
+        for name, value in chosen.items():
+            values = [v for _label, v in self._choices[name]]
+            if value not in values:
+                raise HitlError(f"{name}={value!r} is not offered; choose one of {values}")
+            filters[name] = values.index(value)
+        self.table.filters = filters
+        self.first_page()
 
     @property
     def total(self) -> int:
@@ -122,23 +141,30 @@ class InboxView(w.VBox):
     def refresh(self) -> None:
         """Expire overdue requests, then reload the current page from the queue."""
         self.inbox.expire()
-        self._sync_options()
+        self._choices["action"] = [*_ACTIONS, *((a, a) for a in self.inbox.actions())]
         total = self.total
         pages = max(1, -(-total // self.page_size))
         self.page = min(self.page, pages - 1)
-        self.rows = self.inbox.list(order=self.order.value, limit=self.page_size,
-                                    offset=self.page * self.page_size, **self.filters())
+        self.rows = self.inbox.list(order=self._choice("order") or "age",
+                                    limit=self.page_size, offset=self.page * self.page_size,
+                                    **self.filters())
+        self._known = {**getattr(self, "_known", {}), **{r.key: r for r in self.rows}}
         now = self.inbox.clock()
-        self.rows_box.children = [self._row(r, now) for r in self.rows]
-        self.page_label.value = f"&nbsp;page {self.page + 1} of {pages}&nbsp;"
-        self.prev.disabled = self.page == 0
-        self.next.disabled = self.page >= pages - 1
         stuck = self.inbox.count(state="decided")  # recorded, not applied (a crash?)
-        self.recover_button.layout.display = None if stuck and self.inbox.graph else "none"
-        self.header.value = (f"<b>Inbox</b> · {total} pending"
-                             + (f" · {stuck} decided, not yet resumed" if stuck else "")
-                             + f" · reviewing as <code>{render.escape(self.inbox.reviewer)}"
-                             f"</code> · {len(self.selected)} selected")
+        with self.table.hold_sync():
+            self.table.options = {k: [label for label, _v in v] for k, v in self._choices.items()}
+            self.table.rows = [[_key(r), row_html(r, now)] for r in self.rows]
+            self.table.page = {"number": self.page + 1, "pages": pages, "first": self.page == 0,
+                               "last": self.page >= pages - 1,
+                               "stuck": bool(stuck and self.inbox.graph)}
+            self.table.html = (f"<b>Inbox</b> · {total} pending"
+                               + (f" · {stuck} decided, not yet resumed" if stuck else "")
+                               + f" · reviewing as <code>{render.escape(self.inbox.reviewer)}"
+                               f"</code> · {len(self.table.selected)} selected")
+
+    @property
+    def header(self) -> str:
+        return self.table.html
 
     def first_page(self) -> None:
         self.page = 0
@@ -158,14 +184,45 @@ class InboxView(w.VBox):
         self.refresh()
         return threads
 
+    # -- clicks ------------------------------------------------------------------------
+    def click(self, label: str, row: str | None = None) -> Any:
+        """What a browser click on the button ``label`` does (``row``: the key of the
+        row whose "Open" was clicked, default the first row)."""
+        try:
+            return self._click(label, row)
+        except BaseException as exc:
+            self.table.error = exc
+            self.table.status = f"<div class='hitl-error'>{render.escape(str(exc))}</div>"
+            raise
+
+    def _click(self, label: str, row: str | None) -> Any:
+        if label == "Filter":
+            return self.first_page()
+        actions: dict[str, Any] = {
+            "◀ Prev": self.prev_page, "Next ▶": self.next_page, "Refresh": self.refresh,
+            "Select page": lambda: self.select(self.rows),
+            "Approve selected": lambda: self.approve_selected(self.table.comment or None),
+            "Reject selected": lambda: self.reject_selected(self.table.comment or None),
+            "Resume recorded decisions": self.recover, "Close": self.close_detail,
+            "Open": lambda: self.open_thread(self._row(row)),
+            "Take over": lambda: self._claimed and self.open_thread(self._claimed, True)}
+        if label not in actions:
+            raise HitlError(f"no button {label!r} in the inbox; buttons: {', '.join(actions)}")
+        return actions[label]()
+
+    def _row(self, key: str | None) -> ReviewRequest:
+        for r in self.rows:
+            if key is None or _key(r) == key:
+                return r
+        raise HitlError("that row is no longer on this page; click Refresh")
+
     # -- selection and bulk decisions ----------------------------------------------------
     def select(self, requests: list[ReviewRequest], on: bool = True) -> None:
         """Add (or with ``on=False`` remove) requests to the selection."""
-        for r in requests:
-            if on:
-                self.selected[r.key] = r
-            else:
-                self.selected.pop(r.key, None)
+        keys = [k for k in self.table.selected if on or k not in {_key(r) for r in requests}]
+        keys += [_key(r) for r in requests if on and _key(r) not in keys]
+        self._known.update({r.key: r for r in requests})
+        self.table.selected = keys
         self.refresh()
 
     def approve_selected(self, comment: str | None = None) -> list[tuple[ReviewRequest, Any]]:
@@ -178,14 +235,14 @@ class InboxView(w.VBox):
 
     def _bulk(self, kind: str, comment: str | None) -> list[tuple[ReviewRequest, Any]]:
         outcomes = self.inbox.decide_many(list(self.selected.values()), kind, comment)
-        self.selected.clear()
+        self.table.selected = []
         done = sum(isinstance(o, Decision) for _, o in outcomes)
         failed = [f"<li><code>{render.escape(r.thread_id)}</code>: {render.escape(str(o))}</li>"
                   for r, o in outcomes if not isinstance(o, Decision)]
         verb = {"approve": "approved", "reject": "rejected"}.get(kind, kind)
-        self.status.value = (f"<div class='hitl-bulk'>{done} {verb}"
-                             + (f", {len(failed)} not:<ul>{''.join(failed)}</ul>" if failed else "")
-                             + "</div>")
+        self.table.status = (f"<div class='hitl-bulk'>{done} {verb}"
+                             + (f", {len(failed)} not:<ul>{''.join(failed)}</ul>" if failed
+                                else "") + "</div>")
         self.refresh()
         return outcomes
 
@@ -196,22 +253,20 @@ class InboxView(w.VBox):
         try:
             self.inbox.claim(request, take_over=take_over)
         except ClaimedByOther as exc:
-            take = w.Button(description="Take over", button_style="warning")
-            take.add_class("hitl-inbox-take-over")
-            take.on_click(lambda _: self.open_thread(request, take_over=True))
-            self.detail.children = [w.HTML(f"<div class='hitl-claimed'>"
-                                           f"{render.escape(str(exc))}</div>"), take]
+            self._claimed = request
+            self.table.status = (f"<div class='hitl-claimed'>{render.escape(str(exc))} "
+                                 "Click <b>Take over</b> to review it anyway.</div>")
+            self.table.extra = ["Take over"]
             return None
         try:
             view = SessionView(self.inbox.session(request.thread_id))
         except HitlError as exc:
-            self.status.value = f"<div class='hitl-error'>{render.escape(str(exc))}</div>"
+            self.table.status = f"<div class='hitl-error'>{render.escape(str(exc))}</div>"
             return None
         view.session.listen(lambda event, _: event == "changed" and self.refresh())
-        close = w.Button(description="Close", layout={"width": "auto"})
-        close.on_click(lambda _: self.close_detail())
-        self.opened = view
-        self.detail.children = [close, view]
+        self.opened, self._claimed = view, None
+        self.table.status, self.table.extra = "", ["Close"]
+        self.detail.children = [view]
         self.refresh()
         return view
 
@@ -221,46 +276,18 @@ class InboxView(w.VBox):
             for r in self.opened.session.pending:
                 self.inbox.release(r)
         self.opened = None
+        self.table.extra = []
         self.detail.children = []
         self.refresh()
-
-    # -- rendering -------------------------------------------------------------------------
-    def _row(self, request: ReviewRequest, now: datetime) -> w.HBox:
-        tick = w.Checkbox(value=request.key in self.selected, indent=False,
-                          layout={"width": "2em"})
-        tick.observe(lambda ch: self._tick(request, ch["new"]), names="value")
-        opener = w.Button(description="Open", layout={"width": "auto"})
-        opener.add_class("hitl-inbox-open")
-        opener.on_click(lambda _: self.open_thread(request))
-        return w.HBox([tick, w.HTML(row_html(request, now)), opener])
-
-    def _tick(self, request: ReviewRequest, on: bool) -> None:
-        if on:
-            self.selected[request.key] = request
-        else:
-            self.selected.pop(request.key, None)
-        self.header.value = self.header.value.rsplit(" · ", 1)[0] + \
-            f" · {len(self.selected)} selected"
-
-    def _reviewer_options(self) -> list[tuple[str, str | None]]:
-        me = self.inbox.reviewer
-        return [("anyone", None), ("unclaimed", ""), (f"claimed by me ({me})", me)]
-
-    def _sync_options(self) -> None:
-        actions = [("any action", None), *((a, a) for a in self.inbox.actions())]
-        if [o[1] for o in actions] != [o[1] for o in self.action.options]:
-            value = self.action.value
-            self._syncing = True
-            try:
-                self.action.options = actions
-                self.action.value = value if value in dict(actions).values() else None
-            finally:
-                self._syncing = False
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         now = self.inbox.clock()
         rows = "".join(f"<li>{row_html(r, now)}</li>" for r in self.rows)
-        data["text/html"] = f"<div class='hitl-inbox'>{self.header.value}<ul>{rows}</ul></div>"
+        data["text/html"] = f"<div class='hitl-inbox'>{self.table.html}<ul>{rows}</ul></div>"
         return bundle
+
+
+def _key(request: ReviewRequest) -> str:
+    return "/".join(map(str, request.key))

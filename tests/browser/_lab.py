@@ -95,9 +95,11 @@ def jupyter_env(base: Path) -> dict[str, str]:
 
 
 class Lab:
-    """A JupyterLab server in a temporary root; ``open(nb)`` gives a ready page."""
+    """A JupyterLab (or, with ``app="notebook"``, a Jupyter Notebook 7) server in a
+    temporary root; ``open(nb)`` gives a ready page."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, app: str = "jupyterlab") -> None:
+        self.app = app
         self.base = base
         self.root = base / "root"
         self.root.mkdir()
@@ -108,13 +110,13 @@ class Lab:
         self.token = secrets.token_hex(16)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={self.port}",
+        argv = [sys.executable, "-m", app, "--no-browser", f"--port={self.port}",
                 "--ip=127.0.0.1", "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
                 "--expose-app-in-browser"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             argv.append("--allow-root")
-        self.log = open(base / "jupyterlab.log", "w")  # noqa: SIM115 - closed in close()
+        self.log = open(base / f"{app}.log", "w")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(argv, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, cwd=self.root)
         wait_http(f"{self.url}/api/status?token={self.token}", self.proc)
@@ -139,18 +141,27 @@ class Lab:
         """A new page on ``path`` in its own workspace, kernel idle; returns the page."""
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         rel = path.relative_to(self.root).as_posix()
-        page.goto(f"{self.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{rel}"
-                  f"?token={self.token}")
-        page.locator("#jp-main-statusbar span[title^='Change kernel']").filter(
-            has_text="Idle").wait_for(timeout=timeout_ms)
+        if self.app == "notebook":
+            page.goto(f"{self.url}/notebooks/{rel}?token={self.token}")
+        else:
+            page.goto(f"{self.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{rel}"
+                      f"?token={self.token}")
+            page.locator("#jp-main-statusbar span[title^='Change kernel']").filter(
+                has_text="Idle").wait_for(timeout=timeout_ms)
+        # A sync predicate (an async one's promise would count as true at once), then the
+        # session's readiness and the kernel's info, awaited.
         page.wait_for_function(
-            """async () => {
-                const nb = window.jupyterapp.shell.currentWidget;
-                if (!nb || !nb.sessionContext) return false;
-                await nb.sessionContext.ready;
-                const kernel = nb.sessionContext.session?.kernel;
-                return !!kernel && !!(await kernel.info);
+            """() => {
+                const app = window.jupyterapp;
+                const nb = app?.shell?.currentWidget;
+                return !!(app?.commands?.hasCommand('notebook:run-all-cells')
+                          && nb?.sessionContext?.session?.kernel);
             }""", timeout=timeout_ms)
+        page.evaluate("""async () => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            await nb.sessionContext.ready;
+            await nb.sessionContext.session.kernel.info;
+        }""")
         return page
 
     @staticmethod
@@ -197,36 +208,58 @@ def code_notebook(*sources: str) -> nbformat.NotebookNode:
 
 
 
-# -- driving a card the way a reviewer does (works with the plain and the rich card) -------
+# -- driving a card the way a reviewer does ------------------------------------------------
 def reject_with_comment(card, text: str) -> None:
-    """Type ``text`` as the comment and reject. The plain card shows its comment box up
-    front; the rich card opens it on the first click of Reject, then "Send rejection"."""
-    comment = card.get_by_placeholder("Comment (optional)", exact=False).first
-    if comment.is_visible():
-        comment.fill(text)
-        card.get_by_role("button", name="Reject", exact=True).click()
-        return
+    """Click Reject (it opens the comment box), type ``text``, click "Send rejection"."""
     card.get_by_role("button", name="Reject", exact=True).click()
+    comment = card.get_by_role("textbox", name="Comment")
     comment.wait_for(state="visible")
     comment.fill(text)
     card.get_by_role("button", name="Send rejection").click()
 
 
 def open_json_editor(card):
-    """Click Edit and return the visible JSON editor of the arguments (switching the rich
-    card's form to its JSON mode when it has one), once it holds the proposed arguments."""
+    """Click Edit, switch the box to its JSON view, and return the editor once it holds
+    the proposed arguments."""
     from playwright.sync_api import expect
 
     card.get_by_role("button", name="Edit", exact=True).click()
     card.get_by_role("button", name="Submit edit").wait_for(state="visible")
-    json_mode = card.locator("button[data-value='JSON']")   # the rich card's mode toggle
-    if json_mode.count():
-        json_mode.first.click()
-    editor = card.locator("textarea:visible").first
+    card.locator("button[data-value='JSON']").click()
+    editor = card.locator("textarea.hitl-json-editor")
     editor.wait_for()
     expect(editor).to_have_value(re.compile(r"^\s*\{"), timeout=10_000)
     return editor
 
 
-#: The live diff of an edit, where the card has one (names used by the rich card).
-LIVE_DIFF = ".hitl-edit-diff, .hitl-live-diff"
+def expect(*args, **kwargs):
+    """Playwright's ``expect`` (imported late: without Playwright the tests skip)."""
+    from playwright.sync_api import expect as _expect
+
+    return _expect(*args, **kwargs)
+
+
+#: The live diff of an edit.
+LIVE_DIFF = ".hitl-live-diff"
+#: A card once its front end runs (before that the loader shows the static HTML).
+LIVE_CARD = ".hitl-card.hitl-live"
+
+
+def decision_rows(db: Path, columns: str = "thread_id, decision, comment, status") -> list:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT {columns} FROM hitl_decisions ORDER BY id").fetchall()
+
+
+def wait_rows(db: Path, n: int, timeout: float = 30.0) -> list:
+    """The log's rows once it has ``n`` (polled with a deadline: a click is async)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            rows = decision_rows(db)
+        except Exception:   # the table is created with the first session
+            rows = []
+        if len(rows) >= n or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)

@@ -1,4 +1,5 @@
-"""Fixtures of the real-browser tests (JupyterLab and Voila in Debian's Chromium).
+"""Fixtures of the real-browser tests (JupyterLab, Notebook 7, Voila and marimo in Debian's
+Chromium). One server per front end (JupyterLab: per run; the others: per module).
 
 Without Chromium or Playwright these tests skip with the reason; with ``CI=true`` they
 fail instead, so CI cannot pass without having run them.
@@ -75,3 +76,11 @@ def open_page(lab, browser, page_errors):
     for page in pages:
         page.close()
     lab.shutdown_kernels()
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium, tmp_path_factory) -> Iterator[Lab]:
+    """One Jupyter Notebook 7 server for a module."""
+    server = Lab(tmp_path_factory.mktemp("nb7"), app="notebook")
+    yield server
+    server.close()

@@ -1,4 +1,5 @@
-"""A card in real JupyterLab: edit in the form, hostile text stays text, both themes read."""
+"""A card in real JupyterLab: edit in the form and in JSON with a live diff, Enter in the
+comment box rejects and the card collapses, hostile text stays text, both themes read."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import textwrap
 
 import pytest
 from _lab import (
+    LIVE_CARD,
     LIVE_DIFF,
     REPO,
     THEME_SETTINGS,
     code_notebook,
+    expect,
     open_json_editor,
     reject_with_comment,
+    wait_rows,
 )
 
 EMAIL = {"to": "cfo@exampel.com", "subject": "Q3 revenue",
@@ -67,7 +71,7 @@ def _open_card(lab, open_page, folder, nb):
     path = lab.copy(nb, folder)
     page = open_page(path)
     lab.run_all(page)
-    card = page.locator(".hitl-card").first
+    card = page.locator(LIVE_CARD).first
     card.wait_for(timeout=60_000)
     return page, card, path.parent / "card.db"
 
@@ -79,12 +83,8 @@ def test_edit_in_form_submits_edited_args_and_resumes(lab, open_page, page_error
     assert json.loads(editor.input_value()) == EMAIL
     edited = {**EMAIL, "to": "cfo@example.com"}
     diff = card.locator(LIVE_DIFF)
-    before = diff.first.text_content() if diff.count() else None
     editor.fill(json.dumps(edited, indent=2))
-    if before is not None:  # the rich card's live diff, where present, follows the typing
-        page.wait_for_function("([el, before]) => el.textContent !== before",
-                               arg=[diff.first.element_handle(), before], timeout=10_000)
-        assert "to" in diff.first.text_content()
+    expect(diff).to_contain_text("cfo@example.com", timeout=10_000)   # the live diff follows
     card.get_by_role("button", name="Submit edit").click()
     result = page.locator(".hitl-result").first
     result.wait_for(timeout=30_000)
@@ -137,4 +137,28 @@ def test_card_reads_in_theme_and_screenshot_is_saved(lab, open_page, page_errors
     shot = folder / f"lab-card-{theme}.png"
     page.locator(".hitl-session").first.screenshot(path=shot)
     assert shot.stat().st_size > 5_000
+    assert page_errors == []
+
+
+def test_live_diff_follows_typing_in_the_form_and_enter_in_the_comment_rejects(
+        lab, open_page, page_errors):
+    nb = card_notebook("send_email", EMAIL, "Send the Q3 summary")
+    page, card, db = _open_card(lab, open_page, "form", nb)
+    card.get_by_role("button", name="Edit", exact=True).click()
+    body = card.get_by_role("textbox", name="body")
+    body.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Regards, Ana", delay=5)
+    expect(card.locator(LIVE_DIFF)).to_contain_text("Regards, Ana", timeout=10_000)
+    card.get_by_role("button", name="Cancel").click()               # nothing decided
+    card.get_by_role("button", name="Reject", exact=True).click()
+    comment = card.get_by_role("textbox", name="Comment")
+    comment.fill("wrong quarter")
+    comment.press("Enter")
+    summary = card.locator(".hitl-summary")
+    expect(summary).to_contain_text('rejected by browser', timeout=30_000)
+    expect(card.locator(".hitl-full")).to_be_hidden()              # collapsed to one line
+    card.get_by_role("button", name="details").click()
+    expect(card.locator(".hitl-full")).to_be_visible()
+    assert [r[:3] for r in wait_rows(db, 1)] == [("card-1", "reject", "wrong quarter")]
     assert page_errors == []

@@ -1,4 +1,5 @@
-"""The reviewer web app (`python -m hitl_nb serve`, Voila) in a real browser."""
+"""The reviewer web app (`python -m hitl_nb serve`, Voila) in a real browser: a click and a
+key press decide, the graphs resume, the log has the rows. One server for the module."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import sys
 import urllib.request
 
 import pytest
-from _lab import free_port, jupyter_env, stop, wait_http
+from _lab import LIVE_CARD, expect, free_port, jupyter_env, stop, wait_http
 
 import hitl_nb
 from hitl_nb.examples import seed_graph
 
 
-@pytest.fixture
-def app_server(tmp_path):
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
     """Two seed threads waiting for review, and the app serving their log."""
+    tmp_path = tmp_path_factory.mktemp("voila")
     db = tmp_path / "team.db"
     graph = seed_graph(checkpointer=hitl_nb.checkpointer(db))
     for thread in ("voila-1", "voila-2"):
@@ -59,7 +61,7 @@ def test_decision_in_app_resumes_graph_and_logs_row(app_server, browser):
         assert "Reviews waiting: 2" in app.inner_text()
         row = app.locator(".hitl-thread-row").filter(has_text="voila-1")
         row.get_by_role("button", name="Open").click()
-        card = app.locator(".hitl-card").first
+        card = app.locator(LIVE_CARD).first
         card.wait_for(timeout=30_000)
         text = card.inner_text()
         assert "send_email" in text and "cfo@example.com" in text
@@ -69,15 +71,29 @@ def test_decision_in_app_resumes_graph_and_logs_row(app_server, browser):
         assert "done: send_email(to='cfo@example.com'" in result.inner_text()
         page.wait_for_function("() => document.querySelector('.hitl-reviewer-app')"
                                ".innerText.includes('Reviews waiting: 1')")
+        row = app.locator(".hitl-thread-row").filter(has_text="voila-2")
+        row.get_by_role("button", name="Open").click()           # now by keys alone
+        card = app.locator(LIVE_CARD).filter(has_text="task of voila-2")
+        card.focus()
+        page.keyboard.press("r")
+        page.keyboard.type("wrong list")
+        page.keyboard.press("Enter")
+        expect(card.locator(".hitl-summary")).to_contain_text("rejected by web-reviewer",
+                                                              timeout=30_000)
+        page.wait_for_function("() => document.querySelector('.hitl-reviewer-app')"
+                               ".innerText.includes('Reviews waiting: 0')")
         page.screenshot(path=db.parent / "app.png")
     finally:
         page.close()
     assert dialogs == []
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT thread_id, decision, comment, reviewer, status"
-                            " FROM hitl_decisions").fetchall()
-    assert rows == [("voila-1", "approve", None, "web-reviewer", "applied")]
-    state = seed_graph(checkpointer=hitl_nb.checkpointer(db)).get_state(
-        {"configurable": {"thread_id": "voila-1"}})
+                            " FROM hitl_decisions ORDER BY id").fetchall()
+    assert rows == [("voila-1", "approve", None, "web-reviewer", "applied"),
+                    ("voila-2", "reject", "wrong list", "web-reviewer", "applied")]
+    graph = seed_graph(checkpointer=hitl_nb.checkpointer(db))
+    state = graph.get_state({"configurable": {"thread_id": "voila-1"}})
     assert not state.interrupts
     assert state.values["result"].startswith("done: send_email(to='cfo@example.com'")
+    state = graph.get_state({"configurable": {"thread_id": "voila-2"}})
+    assert state.values["result"] == "cancelled by the reviewer"

@@ -1,0 +1,119 @@
+"""Queue mode: one card at a time from a session or an inbox, progress, Skip, and the
+undo window (nothing recorded until it ends; Undo records nothing)."""
+
+from __future__ import annotations
+
+import pytest
+
+import hitl_nb
+from hitl_nb import Decision, HitlError, Inbox
+from tests._team import ledger_counts, start_threads, team
+from tests.graphs import mails, parallel
+
+
+class ManualTimer:
+    """Stands in for the undo window's timer: the test ends the window itself."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[float, object]] = []
+        self.cancelled = 0
+
+    def __call__(self, seconds, fn):
+        self.started.append((seconds, fn))
+        return self
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+    def fire(self) -> None:
+        _seconds, fn = self.started.pop()
+        fn()
+
+
+def test_queue_over_a_session_shows_one_card_then_the_next(db, start):
+    session = start(mails(hitl_nb.checkpointer(db)), {})
+    queue = hitl_nb.review_queue(session)
+    assert queue.request.action == "send_email"
+    assert (queue.queue["position"], queue.queue["total"]) == (1, 1)
+    queue.click("Approve")
+    assert queue.request.action == "send_email"                 # the graph's next request
+    assert queue.queue["position"] == 2 and "approved" in queue.queue["message"]
+    queue.click("Approve")
+    assert queue.request.action == "post_tweet"
+    queue.click("Reject")
+    queue.click("Send rejection")
+    assert session.done and queue.actions == []
+    assert list(hitl_nb.DecisionLog(db).to_pandas().decision) == ["approve", "approve", "reject"]
+
+
+def test_skip_moves_the_card_to_the_end_of_the_queue(db, start):
+    session = start(parallel(hitl_nb.checkpointer(db)), {})
+    queue = hitl_nb.review_queue(session)
+    first = queue.request.action
+    assert queue.queue["can_skip"] and queue.queue["total"] == 2
+    queue.click("Skip")
+    assert queue.request.action != first
+    assert [r.action for r in queue.remaining] == [queue.request.action, first]
+    queue.click("Approve")
+    assert queue.request.action == first and queue.queue["position"] == 2
+    assert not queue.queue["can_skip"]
+    with pytest.raises(HitlError, match="nothing to skip"):
+        queue.click("Skip")
+
+
+def test_queue_over_an_inbox_reviews_across_threads(db, ledger):
+    graph, log = team(db, ledger)
+    start_threads(graph, log, 3)
+    queue = hitl_nb.review_queue(Inbox(db, graph=graph, reviewer="ana"))
+    assert queue.queue["total"] == 3
+    for _ in range(3):
+        queue.click("Approve")
+    assert ledger_counts(ledger) == {"t0": 1, "t1": 1, "t2": 1}
+    assert "Nothing is waiting" in queue.html
+    assert set(log.to_pandas().reviewer) == {"ana"}
+
+
+def test_undo_window_records_only_when_it_ends(db, start):
+    session = start(mails(hitl_nb.checkpointer(db)), {})
+    timer = ManualTimer()
+    queue = hitl_nb.ReviewQueue(session, undo_s=5, timer=timer)
+    queue.click("Approve")
+    assert queue.queue["undo"] == {"verb": "approving", "seconds": 5}
+    assert len(hitl_nb.DecisionLog(db)) == 0 and queue.busy  # held, nothing recorded
+    assert timer.started[0][0] == 5
+    timer.fire()                                                 # the window ends
+    df = hitl_nb.DecisionLog(db).to_pandas()
+    assert list(df.decision) == ["approve"] and list(df.status) == ["applied"]
+    assert queue.queue["position"] == 2 and queue.queue["undo"] is None
+
+
+def test_undo_records_nothing_and_the_card_stays(db, start):
+    session = start(mails(hitl_nb.checkpointer(db)), {})
+    timer = ManualTimer()
+    queue = hitl_nb.ReviewQueue(session, undo_s=5, timer=timer)
+    request = queue.request
+    queue.click("Reject")
+    queue.comment = "not now"
+    queue.click("Send rejection")
+    queue.click("Undo")
+    assert timer.cancelled == 1 and queue.held is None and not queue.busy
+    assert len(hitl_nb.DecisionLog(db)) == 0 and queue.request == request
+    assert session.pending == [request]
+    with pytest.raises(HitlError, match="nothing to undo"):
+        queue.click("Undo")
+
+
+def test_a_request_decided_elsewhere_during_the_window_is_not_recorded_twice(db, start):
+    session = start(mails(hitl_nb.checkpointer(db)), {})
+    timer = ManualTimer()
+    queue = hitl_nb.ReviewQueue(session, undo_s=5, timer=timer)
+    queue.click("Approve")
+    session.decide(session.pending[0], Decision("reject", reviewer="bob"))
+    timer.fire()
+    assert isinstance(queue.error, hitl_nb.AlreadyDecided)
+    assert list(hitl_nb.DecisionLog(db).to_pandas().reviewer) == ["bob"]
+
+
+def test_queue_refuses_what_it_cannot_review():
+    with pytest.raises(TypeError, match="session"):
+        hitl_nb.review_queue("hitl.db")
