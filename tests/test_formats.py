@@ -27,8 +27,8 @@ def test_agent_inbox_shows_only_allowed_buttons_and_resumes_with_human_responses
     graph = single(hitl_nb.checkpointer(db), INBOX)
     session = start(graph, {})
     write, ask = session.cards
-    assert set(write.buttons) == {"approve", "reject", "edit"}
-    assert set(ask.buttons) == {"respond"}
+    assert set(write.buttons) == {"Approve", "Reject", "Edit"}
+    assert set(ask.buttons) == {"Respond"}
     write.edit({"path": "b.txt"})
     ask.respond("the second one")
     assert session.result["answers"] == [[
@@ -53,7 +53,7 @@ def test_agent_inbox_reject_is_ignore():
 def test_any_json_value_gets_a_card_with_respond(db, start, value):
     session = start(single(hitl_nb.checkpointer(db), value), {})
     card = session.cards[0]
-    assert "respond" in card.buttons
+    assert "Respond" in card.buttons
     assert card.request.action == "ask"         # falls back to the node's name
     card.respond({"free": "form"})
     assert session.result["answers"][0]["response"] == {"free": "form"}
@@ -120,7 +120,7 @@ def test_response_schema_dict_is_validated_by_hitl_nb(db, start):
               "required": ["n"]}
     session = start(single(hitl_nb.checkpointer(db), "How many?", response_schema=schema), {})
     card = session.cards[0]
-    assert set(card.buttons) == {"respond"}
+    assert set(card.buttons) == {"Respond"}
     with pytest.raises(hitl_nb.InvalidResponse, match="minimum"):
         card.respond({"n": 0})
     card.respond({"n": 3})

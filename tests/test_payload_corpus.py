@@ -341,7 +341,7 @@ def test_card_text_html_shows_action_and_every_argument(case, paused):
 
 
 def test_edit_is_offered_when_there_are_arguments(case, paused):
-    assert all(("edit" in c.buttons) == case.editable for c in paused.cards)
+    assert all(("Edit" in c.buttons) == case.editable for c in paused.cards)
 
 
 def test_inbox_reads_the_pending_request_back(case, paused, db):
