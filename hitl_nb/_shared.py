@@ -17,14 +17,48 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable
-from contextlib import suppress
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from ._db import BUSY_TIMEOUT, SQLite, is_postgres_url
 
 _LOCK = threading.Lock()
 _OPEN: dict[tuple, Any] = {}
+#: Releases that came while this thread held `_LOCK`: garbage collection can run a log's
+#: finalizer (which releases) in the middle of `acquire`; waiting for the lock there would
+#: hang the thread on itself, so the release waits here for the next acquire or release.
+_LATER: deque[Any] = deque()
+_HOLDING = threading.local()
+
+
+@contextmanager
+def _locked() -> Iterator[list[Any]]:
+    """Hold `_LOCK`; yields a list of backends to close once it is let go (closing can be
+    slow: it happens outside the lock)."""
+    to_close: list[Any] = []
+    with _LOCK:
+        _HOLDING.on = True
+        try:
+            while _LATER:
+                _drop(_LATER.popleft(), to_close)
+            yield to_close
+        finally:
+            _HOLDING.on = False
+    for backend in to_close:
+        with suppress(Exception):
+            backend.close()
+
+
+def _drop(backend: Any, to_close: list[Any]) -> None:
+    """One user fewer (call with `_LOCK` held); the last one's backend goes to ``to_close``."""
+    backend.users -= 1
+    if backend.users > 0:
+        return
+    if _OPEN.get(backend.key) is backend:
+        del _OPEN[backend.key]
+    to_close.append(backend)
 
 
 def file_key(path: str) -> tuple | None:
@@ -58,7 +92,7 @@ def acquire(target: Any, *, read_only: bool = False,
         key = _sqlite_key(path, read_only, busy_timeout)
         opener = lambda: SQLite(path, read_only=read_only,  # noqa: E731
                                 busy_timeout=busy_timeout)
-    with _LOCK:
+    with _locked():
         backend = _OPEN.get(key) if key else None
         if backend is None or not backend.alive():
             backend = opener()
@@ -72,15 +106,13 @@ def acquire(target: Any, *, read_only: bool = False,
 
 
 def release(backend: Any) -> None:
-    """One user fewer; the last one closes the connection."""
-    with _LOCK:
-        backend.users -= 1
-        if backend.users > 0:
-            return
-        if _OPEN.get(backend.key) is backend:
-            del _OPEN[backend.key]
-    with suppress(Exception):
-        backend.close()
+    """One user fewer; the last one closes the connection. Safe from a finalizer that
+    garbage collection runs inside `acquire` (the release then waits for the next call)."""
+    if getattr(_HOLDING, "on", False):
+        _LATER.append(backend)
+        return
+    with _locked() as to_close:
+        _drop(backend, to_close)
 
 
 class Savers:
@@ -125,7 +157,7 @@ SAVERS = Savers()
 @atexit.register
 def close_all() -> None:
     """Close every shared connection and checkpointer (at interpreter exit)."""
-    with _LOCK:
+    with _locked():
         backends = list(_OPEN.values())
         _OPEN.clear()
     for backend in backends:

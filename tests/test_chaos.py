@@ -79,12 +79,13 @@ def _paid_at(graph, thread: str) -> float:
                if "paid" in snap.values)
 
 
-def test_random_kills_lose_nothing_and_double_only_inside_the_window(tmp_path, capsys):
+def test_random_kills_lose_nothing_and_double_only_inside_the_window(backend, tmp_path,
+                                                                      capsys):
     seed = int(os.environ.get("HITL_NB_CHAOS_SEED") or random.SystemRandom().randrange(2**31))
     with capsys.disabled():
         print(f"\nchaos seed {seed} (replay: HITL_NB_CHAOS_SEED={seed})")
     rng = random.Random(seed)
-    target = str(tmp_path / "chaos.db")
+    target = backend                    # a SQLite file, or a PostgreSQL schema
     graph = paying(hitl_nb.checkpointer(target), str(tmp_path))
     log = DecisionLog(target)
     threads = [f"{kind}{i}" for i in range(THREADS) for kind in ("k", "p")]

@@ -171,3 +171,37 @@ def test_connections_left_open_are_closed_at_exit(tmp_path):
                    env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hitl.db"]
     assert len(hitl_nb.DecisionLog(path)) == 1
+
+
+_COLLECT_WHILE_OPENING = textwrap.dedent("""
+    import gc, sys
+    import hitl_nb
+    from hitl_nb import _shared
+
+    opened = _shared.SQLite
+    def opening(*args, **kwargs):  # a collection at an allocation while a log opens
+        gc.collect()
+        return opened(*args, **kwargs)
+    _shared.SQLite = opening
+
+    class Holder:  # a cycle: only the garbage collector frees it (and its log)
+        pass
+
+    folder = sys.argv[1]
+    for i in range(20):
+        holder = Holder()
+        holder.me, holder.log = holder, hitl_nb.DecisionLog(f"{folder}/a{i}.db")
+        del holder
+        hitl_nb.DecisionLog(f"{folder}/b{i}.db").close()
+    print("finished", flush=True)
+""")
+
+
+def test_a_log_collected_while_another_opens_does_not_hang_the_process(tmp_path):
+    # A log's finalizer gives its connection back; garbage collection can run it inside
+    # the registry's own lock (while another log opens): that must not wait on itself.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", _COLLECT_WHILE_OPENING, str(tmp_path)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "finished"
