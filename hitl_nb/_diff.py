@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from ._html import to_json
 
-MAX_LINES = 5_000      # lines of each side fed to difflib
+MAX_LINES = 1_000      # lines of each side fed to difflib (300 diff lines show)
 MAX_CHARS = 400_000    # characters of each side fed to difflib
 CONTEXT = 3            # unchanged lines shown around each change
 MAX_DEPTH = 6          # structural diff recursion; deeper dicts compare as wholes

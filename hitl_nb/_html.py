@@ -17,7 +17,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from itertools import islice
 from typing import Any
 
 MAX_TEXT = 20_000  # characters of any one value shown before folding
@@ -72,7 +71,7 @@ def to_json(value: Any, indent: int | None = 2, limit: int | None = None) -> str
     try:
         if limit is None:
             return encoder.encode(value)
-        value = _head(value, limit, [limit // 2 + 1])  # each node takes 2+ characters
+        value = _head(value, limit, [limit + 1])
         chunks: list[str] = []
         size = 0
         for chunk in encoder.iterencode(value):
@@ -90,17 +89,31 @@ def to_json(value: Any, indent: int | None = 2, limit: int | None = None) -> str
 
 def _head(value: Any, limit: int, budget: list[int]) -> Any:
     """``value`` cut to what its first ``limit`` characters of JSON can show: strings to
-    ``limit`` characters, containers to the items a node budget reaches (each node takes
-    at least two characters: itself and a separator), so a 10 MB value encodes fast."""
-    budget[0] -= 1
+    ``limit`` characters, containers to the items written before ``budget`` (characters
+    still to come before the cut, counted low: quotes, key and separator, one per other
+    node) runs out, so a 10 MB value encodes in the time of its first few kilobytes."""
     if isinstance(value, str):
+        budget[0] -= len(value) + 2
         return value[: limit + 1]
-    if isinstance(value, dict) and budget[0] > 0:
-        return {k: _head(v, limit, budget) for k, v in islice(value.items(), budget[0])
-                if budget[0] > 0}
-    if isinstance(value, (list, tuple)) and budget[0] > 0:
-        return [_head(v, limit, budget) for v in islice(value, budget[0]) if budget[0] > 0]
-    return value
+    if budget[0] <= 0 or not isinstance(value, (dict, list, tuple)):
+        budget[0] -= 1
+        return value
+    budget[0] -= 1  # the opening bracket
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if budget[0] <= 0:
+                break
+            budget[0] -= (len(key) if isinstance(key, str) else 0) + (4 if out else 3)
+            out[key] = _head(item, limit, budget)
+        return out
+    items: list[Any] = []
+    for item in value:
+        if budget[0] <= 0:
+            break
+        budget[0] -= 1 if items else 0
+        items.append(_head(item, limit, budget))
+    return items
 
 
 def fit(pieces: Iterable[str], cap: int) -> list[str]:

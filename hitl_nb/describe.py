@@ -34,6 +34,7 @@ _PREPOSITIONS = {
     "subject": "with subject", "title": "titled", "id": "#",
 }
 MAX_ARGS = 3  # arguments named in the default sentence
+COUNT_LINES = 1_000_000  # characters of a text argument whose lines the sentence counts
 
 
 def describer(action: str) -> Callable[[Describer], Describer]:
@@ -109,8 +110,11 @@ def humanize(name: str) -> str:
 
 
 def _phrase(key: str, value: Any) -> str:
-    if isinstance(value, str) and ("\n" in value.strip() or len(value) > 80):
-        lines = value.strip().count("\n") + 1
+    if isinstance(value, str) and (len(value) > 80 or "\n" in value.strip()):
+        # Lines are counted in place (no copy); past COUNT_LINES characters the size is
+        # given in characters, so a 10 MB argument costs no more than a 1 MB one.
+        start, end = _stripped(value)
+        lines = value.count("\n", start, end) + 1 if len(value) <= COUNT_LINES else 1
         size = f"{lines} lines" if lines > 1 else f"{len(value):,} characters"
         return f"{humanize(key).lower()} ({size})"
     if isinstance(value, (dict, list)) and len(short(value, 200)) > 40:
@@ -123,6 +127,15 @@ def _phrase(key: str, value: Any) -> str:
     if prep:
         return f"{prep} {shown}"
     return f"{humanize(key).lower()} {shown}"
+
+
+def _stripped(text: str) -> tuple[int, int]:
+    """Where ``text.strip()`` starts and ends in ``text`` (without copying a long text)."""
+    head, tail = text[:256], text[-256:]
+    start = len(head) - len(head.lstrip()) if head.strip() else len(text) - len(text.lstrip())
+    end = (len(text) - len(tail) + len(tail.rstrip()) if tail.strip()
+           else len(text.rstrip()))
+    return start, max(start, end)
 
 
 def _takes_two(fn: Describer) -> bool:

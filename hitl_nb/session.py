@@ -408,7 +408,10 @@ class Session:
         if live:
             fault("after_resume")
             self.log.mark_applied(self.thread_id, live, values)
-        self._refresh()
+        if live or finish:  # `_run` has read the thread as the resume left it
+            self._auto_decide()
+        else:
+            self._refresh()
 
     def _fail(self, exc: BaseException) -> None:
         self.error = exc

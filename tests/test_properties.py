@@ -126,3 +126,18 @@ def test_any_response_or_args_schema_still_builds_a_card(args, response_schema, 
         assert card.form["view"] in ("form", "json", "text")
         for markup in widget_html(card):
             assert_safe_html(markup)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values, st.sampled_from([None, 2]), st.integers(min_value=1, max_value=400))
+def test_bounded_json_is_the_start_of_the_full_json(value, indent, limit):
+    """`to_json(limit=...)` reads only what its first characters need, yet says exactly
+    what the full encoding starts with (cut where that one is longer than ``limit``)."""
+    import json
+
+    full = json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+    bounded = render.to_json(value, indent, limit=limit)
+    if len(full) <= limit:
+        assert bounded == full
+    else:
+        assert bounded == render.clip(full, limit, more=False)

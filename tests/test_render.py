@@ -115,6 +115,14 @@ class TestAction:
                                                "mode": "w", "encoding": "utf8"})
         assert describe(request) == ("Write file at “config.yaml”, content “a: 1”, mode “w”, "
                                      "and 1 more argument")
+    def test_sentence_counts_lines_of_text_and_sizes_a_huge_one_in_characters(self):
+        text = "  \nline\n" * 3 + "last\n\n"
+        assert describe(ReviewRequest("write_file", {"content": text})) == \
+            "Write file content (6 lines)"  # blank lines around it do not count
+        huge = "x = 1\n" * 200_000  # 1.2 MB: its size, not a count over all of it
+        assert describe(ReviewRequest("write_file", {"content": huge})) == \
+            "Write file content (1,200,000 characters)"
+
 
     def test_framework_boilerplate_description_is_not_the_sentence(self):
         request = ReviewRequest("delete_rows", {"table": "users"},

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +96,35 @@ class FrontEnd(anywidget.AnyWidget):
     #: The last error a click raised (ipywidgets swallows them in handlers), or None.
     error: BaseException | None = None
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, setup: Callable[[], Any] | None = None, **kwargs: Any) -> None:
+        """``setup()``, when given, sets the first state before the comm opens, so the
+        front end gets it in the opening message instead of a second one."""
         self._html = ""
+        self._hold_open = setup is not None
         super().__init__(**kwargs)
         self.on_msg(self._on_front_end)
+        if setup is not None:
+            try:
+                setup()
+            finally:
+                self._hold_open = False
+            self.open()
+
+    @t.default("keys")
+    def _default_keys(self) -> list[str]:
+        """The synced traits, listed once per class (ipywidgets scans every trait of
+        every new widget for them)."""
+        cls = type(self)
+        keys = cls.__dict__.get("_hitl_sync_keys")
+        if keys is None:
+            keys = list(self.traits(sync=True))
+            cls._hitl_sync_keys = keys
+        return list(keys)
+
+    def open(self) -> None:
+        """Open the comm (not while ``setup`` of the constructor runs)."""
+        if not self.__dict__.get("_hold_open"):
+            super().open()
 
     def add_traits(self, **traits: Any) -> None:
         """Add only traits the class lacks (anywidget passes ``_anywidget_id`` always)."""
@@ -113,6 +139,8 @@ class FrontEnd(anywidget.AnyWidget):
 
     @html.setter
     def html(self, value: str) -> None:
+        if value == self._html and self.markup:
+            return  # unchanged: nothing to pack or send
         self._html = value
         self.markup = pack(value)
 

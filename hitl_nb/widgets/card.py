@@ -62,7 +62,9 @@ class ReviewCard(FrontEnd):
         self._submit = submit
         self._specs: Any = None     # the open box's form fields (`_boxes`)
         self._schema: Any = None
-        super().__init__()
+        super().__init__(setup=lambda: self._setup(request, decision))
+
+    def _setup(self, request: ReviewRequest, decision: Decision | None) -> None:
         self.observe(lambda change: self._open(change["new"]), "mode")
         self.observe(lambda _change: self._refresh_diff(), "draft")
         self.show(request, decision)
@@ -205,7 +207,9 @@ class ReviewCard(FrontEnd):
         if isinstance(result, asyncio.Future):      # an async session: resumes in the loop
             result.add_done_callback(self._settled)
             return result  # type: ignore[return-value]
-        self.show_decision(result if isinstance(result, Decision) else decision)
+        final = result if isinstance(result, Decision) else decision
+        if final is not self.decision:  # the session view may have shown it already
+            self.show_decision(final)
         return decision
 
     def _settled(self, future: asyncio.Future) -> None:
