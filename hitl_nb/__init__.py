@@ -9,17 +9,10 @@ Example::
 
 from __future__ import annotations
 
-from ._api import acheckpointer, areview, checkpointer, review
-from ._backtest import compare
-from ._db import LogBusy, LogReadOnly, LogUnavailable
-from ._effects import EffectInProgress, idempotency_key, once
 from ._lazy import after_import
-from ._migrate import IncompatibleLog
-from ._opinions import SameReviewer
-from ._outcome import record_outcome
-from .describe import describer
-from .inbox import Inbox
-from .log import DecisionLog
+from .engine.inbox import Inbox
+from .engine.request import ArgumentsChanged, gate, request_review
+from .engine.session import ResumeFailed, Session
 from .model import (
     AlreadyDecided,
     ClaimedByOther,
@@ -35,14 +28,21 @@ from .model import (
     StaleRequest,
     UnserializableValue,
 )
-from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
-from .request import ArgumentsChanged, gate, request_review
-from .session import ResumeFailed, Session
-from .widgets import InboxView, ReviewCard, SessionView
+from .policy.backtest import compare
+from .policy.core import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
+from .render.describe import describer
+from .store.db import LogBusy, LogReadOnly, LogUnavailable
+from .store.effects import EffectInProgress, idempotency_key, once
+from .store.log import DecisionLog
+from .store.migrate import IncompatibleLog
+from .store.opinions import SameReviewer
+from .store.outcomes import record_outcome
+from .ui.api import acheckpointer, areview, checkpointer, review
+from .ui.widgets import InboxView, ReviewCard, SessionView
 
 # df.hitl: registered once pandas is imported (now, or later by anyone): `import hitl_nb`
 # itself does not import pandas (README, Performance).
-after_import("pandas", lambda: __import__("hitl_nb._accessor"))
+after_import("pandas", lambda: __import__("hitl_nb.analysis.accessor"))
 
 __version__ = "0.1.0"
 

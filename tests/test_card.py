@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 import hitl_nb
 from hitl_nb import InvalidForm, render
 from hitl_nb.model import Decision, ReviewRequest, Risk
-from hitl_nb.widgets.card import ReviewCard
+from hitl_nb.ui.widgets.card import ReviewCard
 
 
 class Recorder:

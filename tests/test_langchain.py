@@ -16,7 +16,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel
 
 import hitl_nb
-from hitl_nb._tools import tool_schemas
+from hitl_nb.engine.tools import tool_schemas
 from hitl_nb.testing import ScriptedChatModel, ai, tool_call
 
 SENT: list[dict] = []

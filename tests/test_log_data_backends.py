@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import _schema
+from hitl_nb.store import schema as _schema
 from tests import _known_log as K
 from tests.test_log_migration import FIXTURE
 

@@ -10,8 +10,10 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 import hitl_nb
-from hitl_nb import _frame, _frame_arrow, _frame_cache
-from hitl_nb._jsonarray import JSONDtype
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.frame import cache as _frame_cache
+from hitl_nb.store.frame import load as _frame
+from hitl_nb.store.frame.jsonarray import JSONDtype
 from tests import _known_log as K
 
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import Decision, ReviewRequest, Risk, _frame_arrow
+from hitl_nb import Decision, ReviewRequest, Risk
+from hitl_nb.store.frame import arrow as _frame_arrow
 from tests import _known_log as K
 from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 

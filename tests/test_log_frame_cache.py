@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import Decision, ReviewRequest, _frame_arrow, _frame_cache
+from hitl_nb import Decision, ReviewRequest
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.frame import cache as _frame_cache
 from tests import _known_log as K
 from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 

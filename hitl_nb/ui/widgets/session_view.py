@@ -1,0 +1,156 @@
+"""`SessionView`: progress, one card per pending request, then the result.
+
+This is the object `hitl_nb.review` returns. It shows a `Session` and forwards the
+public contract (``pending``, ``cards``, ``done``, ``result``, ``error``) to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from ... import render
+from ...engine.session import Session
+from ...model import Decision, ReviewRequest, UnserializableValue
+from .card import ReviewCard
+
+
+class SessionView(w.VBox):
+    """The live view of one reviewed thread; a card object stays valid until decided."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cards: dict[tuple, ReviewCard] = {}
+        self.history: list[ReviewCard] = []      # decided cards whose interrupt resumed
+        self.header = w.HTML()
+        self.cards_box = w.VBox()
+        self.result_box = w.HTML(placeholder="")
+        self.error_box = w.HTML(placeholder="")
+        self.resume_button = w.Button(description="Resume now", button_style="",
+                                      tooltip="Resume with the decisions made so far",
+                                      layout={"display": "none"})
+        self.resume_button.add_class("hitl-resume-now")
+        self.resume_button.on_click(lambda _: self.resume_now())
+        super().__init__([self.header, self.cards_box, self.resume_button, self.error_box,
+                          self.result_box])
+        self.add_class("hitl-session")
+        self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
+        session.listen(self._on_event)
+        self._sync()
+
+    # -- the public contract --------------------------------------------------------
+    @property
+    def thread_id(self) -> str:
+        return self.session.thread_id
+
+    @property
+    def pending(self) -> list[ReviewRequest]:
+        return self.session.pending
+
+    @property
+    def cards(self) -> list[ReviewCard]:
+        """One card per pending (undecided) request."""
+        return [self._card(r) for r in self.session.pending]
+
+    @property
+    def done(self) -> bool:
+        return self.session.done
+
+    @property
+    def result(self) -> Any:
+        return self.session.result
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.session.error
+
+    @property
+    def log(self) -> Any:
+        return self.session.log
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        return self.session.decide(request, decision)
+
+    def resume_now(self) -> Any:
+        return self.session.resume_now()  # a task with an AsyncSession
+
+    def retry(self) -> Any:
+        return self.session.retry()
+
+    # -- rendering ------------------------------------------------------------------
+    def _card(self, request: ReviewRequest) -> ReviewCard:
+        card = self._cards.get(request.key)
+        if card is None:
+            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
+                              policy=self.session.policy)
+            card.queue_note = w.HTML(placeholder="")  # "1 of 2 approvals · 4 min left"
+            card.queue_note.add_class("hitl-queue-note")
+            card.children = (card.queue_note, *card.children)
+            self._cards[request.key] = card
+        return card
+
+    def _on_event(self, event: str, payload: Any) -> None:
+        if event == "progress":
+            self.header.value = self._header(str(payload))
+        else:
+            self._sync()
+            if not self.session.busy:
+                self.refresh_display()
+
+    def refresh_display(self) -> None:
+        """Re-send the displayed output so its static text/html matches the live view."""
+        if self.display_handle is not None:
+            self.display_handle.update(self)
+
+    def _header(self, status: str) -> str:
+        s = self.session
+        thread = render.escape(s.thread_id)
+        note = " (generated: pass thread_id= to pick it up later)" if s.generated_thread_id else ""
+        steps = f" · steps: {render.escape(' → '.join(s.steps[-8:]))}" if s.steps else ""
+        return (f"<div class='hitl-header'><b>thread</b> <code>{thread}</code>{note} · "
+                f"<span class='hitl-status'>{render.escape(status)}</span>{steps}</div>")
+
+    def _sync(self) -> None:
+        s = self.session
+        live = {r.key for r in s.requests}
+        self.history += [c for k, c in self._cards.items() if k not in live and c.decision]
+        self._cards = {k: c for k, c in self._cards.items() if k in live}
+        self.cards_box.children = [*self.history, *(self._card(r) for r in s.requests)]
+        for r in s.requests:
+            decision = s.decided.get(r.key)
+            card = self._cards[r.key]
+            if decision is not None and card.decision is None:
+                card.show_decision(decision)
+            note = s.queue_note(r) if decision is None else ""
+            card.queue_note.value = (f"<div class='hitl-queue-note'><i>{render.escape(note)}"
+                                     "</i></div>") if note else ""
+        waiting = len(s.pending)
+        if s.done:
+            status = "done"
+        elif s.error is not None:
+            status = "error"
+        elif waiting:
+            status = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
+        else:
+            status = "paused"
+        self.header.value = self._header(status)
+        partial = bool(s.pending) and len(s.pending) < len(s.requests)
+        self.resume_button.layout.display = None if partial else "none"
+        self.error_box.value = "" if s.error is None else (
+            "<div class='hitl-error' style='color:var(--jp-error-color1,#c62828)'>"
+            f"<b>{render.escape(type(s.error).__name__)}</b>: {render.escape(str(s.error))}"
+            + ("" if isinstance(s.error, UnserializableValue) else "<br>The decision is "
+               "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
+        self.result_box.value = (f"<b>Result</b>{render.value_html(s.result)}" if s.done else "")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        s = self.session
+        cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
+                         *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
+        result = render.value_html(s.result) if s.done else ""
+        data["text/html"] = (f"<div class='hitl-session'>{self.header.value}{cards}"
+                             f"{self.error_box.value}{result}</div>")
+        return bundle
