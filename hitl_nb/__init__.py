@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 from ._lazy import after_import
+from .analysis.log import DecisionLog
 from .engine.inbox import Inbox
 from .engine.request import ArgumentsChanged, gate, request_review
 from .engine.session import ResumeFailed, Session
@@ -33,7 +34,6 @@ from .policy.core import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wi
 from .render.describe import describer
 from .store.db import LogBusy, LogReadOnly, LogUnavailable
 from .store.effects import EffectInProgress, idempotency_key, once
-from .store.log import DecisionLog
 from .store.migrate import IncompatibleLog
 from .store.opinions import SameReviewer
 from .store.outcomes import record_outcome

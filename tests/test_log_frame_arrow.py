@@ -221,7 +221,7 @@ def test_frames_survive_pickle_and_parquet(known_log, tmp_path):
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
-    from hitl_nb import _frame_arrow
+    from hitl_nb.store.frame import arrow as _frame_arrow
     _frame_arrow.PARTS, _frame_arrow.PARALLEL_MIN_ROWS, _frame_arrow.BATCH_ROWS = 3, 1, 8
     parted = []
     real = _frame_arrow._in_threads

@@ -340,7 +340,7 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
     assert df["outcome_detail"].iloc[0] == "read 3 lines"
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT value FROM hitl_meta WHERE key = 'schema_version'"
-                        ).fetchone() == (str(hitl_nb._schema.VERSION),)
+                        ).fetchone() == (str(hitl_nb.store.schema.VERSION),)
     triggers = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == {"hitl_decisions_updated", "hitl_decisions_renumbered",
@@ -358,7 +358,7 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
-    from hitl_nb import _frame_arrow, _frame_cache
+    from hitl_nb.store.frame import arrow as _frame_arrow, cache as _frame_cache
     _frame_cache.MIN_ROWS, _frame_cache.REWRITE_SPLICES, _frame_cache.ROWS_PER_SPLICE = 5, 2, 1
     full = []
     real = _frame_arrow.read

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from ..humans import automatic
+from ..render.plot import axes as _axes
 
 __all__ = ["HitlAccessor"]
 
@@ -209,14 +210,3 @@ class HitlAccessor:
         ax.legend(title="decision", bbox_to_anchor=(1.01, 1), loc="upper left")
         ax.figure.tight_layout()
         return ax
-
-
-def _axes(ax: Any) -> Any:
-    if ax is not None:
-        return ax
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - matplotlib is in the plot extra
-        raise ImportError("plots need matplotlib: pip install 'hitl_nb[plot]'") from exc
-    _, ax = plt.subplots(figsize=(7, 3.5))
-    return ax

@@ -116,7 +116,7 @@ def plot_calibration(df: pd.DataFrame, bins: int = 10, by: str | None = None,
                      ax: Any = None) -> Any:
     """Reliability diagram: approval rate (Wilson bars) against mean confidence per bin,
     one line per ``by`` group, the diagonal of perfect calibration; returns the Axes."""
-    from .accessor import _axes
+    from ..render.plot import axes as _axes
 
     ax = _axes(ax)
     table = calibration(df, bins=bins, by=by)

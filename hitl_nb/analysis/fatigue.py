@@ -80,7 +80,7 @@ class Fatigue:
 
     def plot(self, ax: Any = None) -> Any:
         """Median time on card by position in the session, one line per group; the Axes."""
-        from .accessor import _axes
+        from ..render.plot import axes as _axes
 
         ax = _axes(ax)
         for key, part in self.by_position.groupby(level=0, observed=True):

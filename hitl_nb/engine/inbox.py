@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .. import formats
+from ..analysis.log import DecisionLog
 from ..model import (
     AlreadyDecided,
     Decision,
@@ -36,7 +37,6 @@ from ..model import (
     utcnow,
 )
 from ..store.fastjson import loads, loads_strict
-from ..store.log import DecisionLog
 from ..store.opinions import Opinions, selected
 from . import queue as _queue
 from ._inbox_table import approvals_text, table

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..model import AlreadyDecided, ClaimedByOther, Decision, Expired, ReviewRequest
+from ..render.text import duration
 
 if TYPE_CHECKING:
     from .session import Session
@@ -90,17 +91,9 @@ def note(session: Session, request: ReviewRequest) -> str:
         parts.append(f"{len(tally['approve'])} of {request.approvals} approvals{names}")
     if request.expires_at is not None:
         left = (request.expires_at - session.clock()).total_seconds()
-        parts.append("expired" if left <= 0 else f"{_duration(left)} left")
+        parts.append("expired" if left <= 0 else f"{duration(left)} left")
     held = session.log.claimant(request.key)
     if held and held[0] != session.reviewer:
         parts.append(f"being reviewed by {held[0]}")
     return " · ".join(parts)
 
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    if seconds >= 60:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds} s"

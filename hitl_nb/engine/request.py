@@ -28,8 +28,8 @@ from ..render.context import message_dict
 from ..store.effects import idempotency_key
 
 if TYPE_CHECKING:
+    from ..analysis.log import DecisionLog
     from ..policy.core import RiskPolicy
-    from ..store.log import DecisionLog
 
 
 def request_review(
@@ -198,8 +198,8 @@ def _short(value: Any, limit: int = 200) -> str:
 def _consult(policy: RiskPolicy, log: Any, action: str, args: Any, *,
              context: dict[str, Any] | None, **fields: Any) -> tuple[Decision | None, Risk]:
     """Ask the policy (first verdict per call); the automatic decision, or None, and risk."""
+    from ..analysis.log import DecisionLog
     from ..policy.gate import call_key, run_context, settle
-    from ..store.log import DecisionLog
 
     thread_id, namespace = run_context()
     ctx = {"uncertainty": fields["uncertainty"] or [], "args_schema": fields["args_schema"],

@@ -20,6 +20,7 @@ from langgraph.types import Command
 
 from .. import formats
 from .._faults import fault, owner_id
+from ..analysis.log import DecisionLog
 from ..model import (
     AlreadyDecided,
     ClaimedByOther,
@@ -33,7 +34,6 @@ from ..model import (
 )
 from ..render import context
 from ..store.effects import LOG_KEY, bind
-from ..store.log import DecisionLog
 from . import queue as _queue
 from . import tools as _tools
 from . import unsaved as _unsaved

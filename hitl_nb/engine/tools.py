@@ -85,7 +85,7 @@ def _attach(request: ReviewRequest, schema: dict[str, Any] | None) -> ReviewRequ
     if schema is None or request.args_schema or not isinstance(request.args, dict):
         return request
     if request.format not in TOOL_CALL_FORMATS:
-        from ..formats._common import is_valid
+        from ..formats import is_valid
 
         if not is_valid(request.args, schema):
             return request

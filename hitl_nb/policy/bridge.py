@@ -20,7 +20,8 @@ from ..model import DECISION_TYPES, ReviewRequest
 from .gate import call_key, run_context, settle
 
 if TYPE_CHECKING:
-    from .core import RiskPolicy, Verdict
+    from .core import RiskPolicy
+    from .verdict import Verdict
 
 Confidence = Callable[[dict[str, Any]], "float | None"]
 

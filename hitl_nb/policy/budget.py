@@ -166,7 +166,7 @@ class BudgetCurve:
         """One curve: reviews asked (x) against the overflow's cost (y: misses for
         approve, wrongly rejected for reject, mean wait in hours for wait), one point per
         budget, labelled; returns the Axes."""
-        from ..analysis.accessor import _axes
+        from ..render.plot import axes as _axes
 
         ax = _axes(ax)
         t = self.table

@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..formats._common import check_against_schema
+from ..formats import check_against_schema
 from ..model import Decision, InvalidResponse, ReviewRequest, Risk
 from ..store.fastjson import loads
 from ..store.log import DecisionLog
@@ -37,36 +36,11 @@ from .budget import Triage, check_budget
 from .choices import Memory, Remembered
 from .history import AUTOMATIC_PREFIX, History, SafeHistory, wilson_interval, wilson_lower_bound
 from .rules import Condition, Rule, arg, matches
-
-ALWAYS, UNCERTAIN, NEVER = "always", "uncertain", "never"
-TIERS = (ALWAYS, UNCERTAIN, NEVER)
+from .verdict import ALWAYS, NEVER, TIERS, UNCERTAIN, Verdict
 
 __all__ = ["ALWAYS", "NEVER", "TIERS", "UNCERTAIN", "Condition", "Remembered", "RiskPolicy",
            "Rule", "SafeHistory", "Triage", "Verdict", "arg", "wilson_interval",
            "wilson_lower_bound"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A risk plus what follows from it: ``decision`` is ``"approve"`` or ``"reject"``
-    when the policy decides alone (by ``rule``), None when a human is needed."""
-
-    risk: Risk
-    rule: str
-    decision: str | None = None
-
-    @property
-    def reviewer(self) -> str:
-        """How the log names an automatic decision: ``policy:<rule>``."""
-        return f"{AUTOMATIC_PREFIX}{self.rule}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"risk": self.risk.to_dict(), "rule": self.rule, "decision": self.decision}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        return cls(Risk.from_dict(data["risk"]) or Risk(UNCERTAIN, 0.5), str(data["rule"]),
-                   data.get("decision"))
 
 
 def _rules(items: Iterable[str | Rule]) -> tuple[Rule, ...]:
@@ -312,8 +286,8 @@ class RiskPolicy:
     def suggest(self, log_or_df: Any, **thresholds: Any) -> Any:
         """Rules suggested from a log's (or a frame's) human decisions on top of this
         policy, with evidence and both back-tests: see `hitl_nb._suggest`."""
-        from ..analysis.suggest import suggest_policy
         from .backtest import frame_of
+        from .suggest import suggest_policy
 
         return suggest_policy(frame_of(log_or_df), self, **thresholds)
 

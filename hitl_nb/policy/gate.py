@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from ..model import AlreadyDecided, Decision, ReviewRequest, utcnow
 from ..store.effects import decision_key
 from ..store.log import DecisionLog
+from .verdict import Verdict
 
 if TYPE_CHECKING:
-    from .core import RiskPolicy, Verdict
+    from .core import RiskPolicy
 
 
 def run_context() -> tuple[str, str]:
@@ -47,8 +48,6 @@ def settle(policy: RiskPolicy, request: ReviewRequest, key: str, *,
     Returns ``(verdict, None)`` when a human must review, or when the policy's decision
     is not one of ``automatic`` (the decisions the caller can carry out alone).
     """
-    from .core import Verdict
-
     stored = policy.memory.stored_verdict(request.thread_id, key)
     if stored is None:
         fresh = policy.verdict(request.action, request.args, confidence, context)

@@ -101,3 +101,13 @@ def description_text(text: Any) -> list[str]:
         return []
     value = text if isinstance(text, str) else to_json(text, limit=TEXT_CHARS)
     return clip(value.strip(), TEXT_CHARS).splitlines()
+
+
+def duration(seconds: float) -> str:
+    """A wait or a time left, to the minute or second: ``"1 h 5 min"``, ``"3 min 2 s"``."""
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds} s"

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -104,31 +103,3 @@ class LogData:
         df["recorded_at"] = pd.to_datetime(df["recorded_at"].astype("float64"), unit="s",
                                            utc=True)
         return df
-
-    def failure_report(self, **options: Any) -> str:
-        """Markdown: what reviewers reject and change, by action and by argument, with
-        examples (rules to paste into a system prompt). See `hitl_nb._report`."""
-        from ..analysis.report import failure_report
-
-        return failure_report(self.to_pandas(), **options)
-
-    def export_sft(self, path: str | os.PathLike[str], **options: Any) -> int:
-        """Write the actions people approved or corrected as chat-format JSONL (automatic
-        decisions only with ``include_automatic=True``); return the count."""
-        from ..analysis.export import export_sft
-
-        return export_sft(self.to_pandas(), path, **options)
-
-    def export_preferences(self, path: str | os.PathLike[str], **options: Any) -> int:
-        """Write prompt/chosen/rejected JSONL pairs (people's edits, and their rejections
-        followed by a later call of the same action); return the count."""
-        from ..analysis.export import export_preferences
-
-        return export_preferences(self.to_pandas(), path, **options)
-
-    def to_parquet(self, path: str | os.PathLike[str]) -> int:
-        """Write the decisions to Parquet (``parquet`` extra: pyarrow); return the rows."""
-        from ..analysis.export import to_parquet
-
-        return to_parquet(self.to_pandas(), path)
-

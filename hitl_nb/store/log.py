@@ -392,14 +392,6 @@ class DecisionLog(QueueLog, LogData):
 
         return Opinions(self).frame()
 
-    def suggest_policy(self, current: Any = None, **thresholds: Any) -> Any:
-        """Rules proposed from this log's human decisions (tools safe to stop reviewing,
-        tools to review always), each with its evidence, the suggested `RiskPolicy`, and
-        its back-test beside ``current``'s: see :mod:`hitl_nb._suggest`."""
-        from ..analysis.suggest import suggest_policy
-
-        return suggest_policy(self.to_pandas(), current, **thresholds)
-
     def __len__(self) -> int:
         self.setup()
         return int(self._db.query("SELECT COUNT(*) FROM hitl_decisions")[0][0])

@@ -26,7 +26,6 @@ from typing import Any
 
 from ..model import HitlError, InvalidResponse
 from .db import BUSY_TIMEOUT, IntegrityError, LogBusy, LogReadOnly, LogUnavailable
-from .shared import SAVERS
 
 _SETUP_LOCK = 0x6869746C  # "hitl": advisory lock key for schema creation
 NUL_PROBLEM = ("contains a NUL character (\\x00), which PostgreSQL cannot store in text; "
@@ -189,13 +188,6 @@ def _try_lock(conn: Any, key: int, timeout_s: float = 120.0) -> None:
         time.sleep(0.05)
 
 
-def postgres_checkpointer(url: str) -> Any:
-    """LangGraph's `PostgresSaver` for ``url``, one per process while anything uses it (its
-    own connection: autocommit, dict rows, no prepared statements, as the library
-    expects), with its tables set up."""
-    return SAVERS.get(("postgres", url), lambda: _new_saver(url))
-
-
 def _new_saver(url: str) -> Any:
     try:
         from langgraph.checkpoint.postgres import PostgresSaver
@@ -217,7 +209,8 @@ def _new_saver(url: str) -> Any:
 
 
 async def apostgres_checkpointer(url: str) -> Any:
-    """LangGraph's `AsyncPostgresSaver` for `areview`, set up like `postgres_checkpointer`."""
+    """LangGraph's `AsyncPostgresSaver` for `areview`, set up like
+    `savers.postgres_checkpointer`."""
     import asyncio
 
     try:

@@ -2,7 +2,8 @@
 and async savers that close (``async with``) or at least never keep the process alive.
 
 `hitl_nb.checkpointer` and `hitl_nb.acheckpointer` (in ``_api``) call these; the
-PostgreSQL twins live in ``_postgres``.
+PostgreSQL twin is `postgres_checkpointer`;
+the async one lives in `postgres`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ def sqlite_checkpointer(path: str) -> Any:
         return SAVERS.get(key, lambda: _new_saver(path))
     saver = _new_saver(path)  # a new file: its identity is known once it exists
     return SAVERS.get(file_key(path) or ("unshared", id(saver)), lambda: saver)
+
+
+def postgres_checkpointer(url: str) -> Any:
+    """LangGraph's `PostgresSaver` for ``url``, one per process while anything uses it (its
+    own connection: autocommit, dict rows, no prepared statements, as the library
+    expects), with its tables set up."""
+    from .postgres import _new_saver as _new_postgres_saver
+
+    return SAVERS.get(("postgres", url), lambda: _new_postgres_saver(url))
 
 
 def _new_saver(path: str) -> Any:

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import formats
+from ..analysis.log import DecisionLog
 from ..engine.session import Session, is_async_graph
 from ..model import HitlError, utcnow
 from ..store.db import is_postgres_url
-from ..store.log import DecisionLog
 from ..store.savers import AsyncCheckpointer, open_async_sqlite, sqlite_checkpointer
 from .widgets import SessionView
 
@@ -29,7 +29,7 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
         graph = builder.compile(checkpointer=hitl_nb.checkpointer("hitl.db"))
     """
     if is_postgres_url(target):
-        from ..store.postgres import postgres_checkpointer
+        from ..store.savers import postgres_checkpointer
 
         return postgres_checkpointer(str(target))
     return sqlite_checkpointer(str(target))

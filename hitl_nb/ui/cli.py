@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 def export_command(args: argparse.Namespace) -> list[str]:
     """Write the requested exports; return one summary line per file."""
     from ..analysis.export import export_preferences, export_sft, to_csv, to_parquet
-    from ..store.log import DecisionLog
+    from ..analysis.log import DecisionLog
 
     if not any((args.sft, args.preferences, args.csv, args.parquet)):
         raise HitlError("export needs at least one of --sft, --preferences, --csv, --parquet")

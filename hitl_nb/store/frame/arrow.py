@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from .arrow_types import Unsupported, to_frame, typed
-from .load import FLOATS, INTS, ORDER, TIMES
+from .columns import FLOATS, INTS, ORDER, TIMES
 
 #: Tests switch this off to compare both paths.
 ENABLED = True

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from .columns import CATEGORIES, FLOATS, INTS, ORDER, STRINGS, TIMES
 from .jsonarray import JSONArray, JSONDtype
-from .load import CATEGORIES, FLOATS, INTS, ORDER, STRINGS, TIMES
 
 
 class Unsupported(Exception):

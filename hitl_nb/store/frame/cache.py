@@ -36,7 +36,7 @@ import pandas as pd
 from ..schema import TRIGGER_NAMES
 from . import arrow as fa
 from .arrow_types import schema, to_frame, typed
-from .load import CATEGORIES
+from .columns import CATEGORIES
 
 #: Logs with fewer decisions load fast enough from SQLite: no copy is written for them.
 MIN_ROWS = 100_000

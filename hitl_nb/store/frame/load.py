@@ -35,20 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..fastjson import loads_strict as _fast_loads
+from .columns import CATEGORIES, FLOATS, INTS, JSON, ORDER, STRINGS, TIMES
 from .jsonarray import JSONArray
 
-TIMES = ("requested_at", "decided_at", "applied_at", "lease_until", "outcome_at")
-FLOATS = ("latency_s", "confidence", "risk_score")
-CATEGORIES = ("action", "decision", "reviewer", "risk_tier", "format", "status")
-STRINGS = ("thread_id", "interrupt_id", "comment", "owner", "error", "outcome_detail")
-INTS = ("id", "action_index")
-JSON = ("args", "edited_args", "response", "resume_value", "context", "request")
-ORDER = ("id", "thread_id", "interrupt_id", "action_index", "action", "decision", "comment",
-         "reviewer", "requested_at", "decided_at", "latency_s", "confidence", "risk_score",
-         "risk_tier", "args", "edited_args", "response", "resume_value", "context", "request",
-         "format",
-         "status", "owner", "lease_until", "applied_at", "error", "outcome_ok",
-         "outcome_detail", "outcome_at")
 _NUMERIC = TIMES + FLOATS
 _TEXTUAL = tuple(c for c in ORDER if c not in _NUMERIC)
 #: Columns sent through json_group_array on SQLite (times as integer microseconds: SQLite

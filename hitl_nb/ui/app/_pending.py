@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ...analysis.log import DecisionLog
 from ...model import HitlError
-from ...store.log import DecisionLog
 
 _UNDECIDED = """
 SELECT r.thread_id, r.interrupt_id, r.action_index, r.action, r.requested_at, r.request

@@ -19,8 +19,8 @@ from typing import Any
 import ipywidgets as w
 
 from ... import render
+from ...analysis.log import DecisionLog
 from ...model import HitlError
-from ...store.log import DecisionLog
 from ..api import review
 from ._pending import PendingThread, load_graph, pending_threads
 

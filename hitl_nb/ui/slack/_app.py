@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import formats
+from ...analysis.log import DecisionLog
 from ...engine.session import ResumeFailed, Session
 from ...model import (
     AlreadyDecided,
@@ -34,7 +35,6 @@ from ...model import (
     InvalidResponse,
     ReviewRequest,
 )
-from ...store.log import DecisionLog
 from . import _modals
 from ._access import Access, Allowed, Reviewers
 from ._blocks import ACTION_PREFIX, parse_key

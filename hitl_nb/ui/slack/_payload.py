@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ...analysis.log import DecisionLog
 from ...model import ReviewRequest, Risk
-from ...store.log import DecisionLog
 
 Key = tuple[str, str, int]
 

@@ -18,8 +18,8 @@ import ipywidgets as w
 
 from ... import render
 from ...engine.inbox import Inbox
-from ...engine.queue import _duration
 from ...model import ClaimedByOther, Decision, HitlError, ReviewRequest
+from ...render.text import duration as _duration
 from .session_view import SessionView
 
 _AGES = [("any age", None), ("older than 1 min", 60.0), ("older than 1 h", 3600.0),

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..humans import humans
-from ..policy.history import SafeHistory, wilson_interval
-from ..policy.rules import Rule, matches
+from .history import SafeHistory, wilson_interval
+from .rules import Rule, matches
 
 if TYPE_CHECKING:
-    from ..policy.core import RiskPolicy
+    from .core import RiskPolicy
 
 __all__ = ["Suggestion", "suggest_policy", "tool_evidence"]
 
@@ -77,9 +77,7 @@ def tool_evidence(df: pd.DataFrame, *, min_decisions: int = 20, above: float = 0
 
 
 def _derived(current: RiskPolicy, always: list[str], history: SafeHistory) -> RiskPolicy:
-    from ..policy.core import RiskPolicy
-
-    return RiskPolicy(
+    return type(current)(
         irreversible=current.irreversible,
         always=[*current.always,
                 *(Rule(t, reason="suggested: reviewers often reject or edit {tool}")
@@ -112,14 +110,13 @@ class Suggestion:
         return "\n".join(lines)
 
 
-def suggest_policy(df: pd.DataFrame, current: RiskPolicy | None = None, *,
+def suggest_policy(df: pd.DataFrame, current: RiskPolicy, *,
                    min_decisions: int = 20, above: float = 0.8, always_min: int = 5,
                    always_above: float = 0.2, z: float = 1.96) -> Suggestion:
-    """Rules from decision frame ``df`` and the policy they make (module docstring)."""
-    from ..policy.backtest import backtest
-    from ..policy.core import RiskPolicy
+    """Rules from decision frame ``df`` and the policy they make on top of ``current``
+    (module docstring); `RiskPolicy.suggest` and `DecisionLog.suggest_policy` call it."""
+    from .backtest import backtest
 
-    current = current if current is not None else RiskPolicy(name="current")
     rules = tool_evidence(df, min_decisions=min_decisions, above=above,
                           always_min=always_min, always_above=always_above, z=z)
     covered = [*current.irreversible, *(p for r in current.always for p in r.tools
