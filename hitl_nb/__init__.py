@@ -12,30 +12,34 @@ from __future__ import annotations
 from ._lazy import after_import
 from .analysis.log import DecisionLog
 from .engine.inbox import Inbox
-from .engine.request import ArgumentsChanged, gate, request_review
-from .engine.session import ResumeFailed, Session
-from .model import (
+from .engine.request import gate, request_review
+from .engine.session import Session
+from .errors import (
     AlreadyDecided,
+    ArgumentsChanged,
     ClaimedByOther,
-    Decision,
+    EffectInProgress,
     Expired,
     HitlError,
+    IncompatibleLog,
     InvalidForm,
     InvalidResponse,
+    LogBusy,
+    LogReadOnly,
+    LogUnavailable,
     MissingCheckpointer,
     NotAllowed,
-    ReviewRequest,
-    Risk,
+    ResumeFailed,
+    SameReviewer,
     StaleRequest,
+    UnreadableValue,
     UnserializableValue,
 )
+from .model import Decision, ReviewRequest, Risk
 from .policy.backtest import compare
 from .policy.core import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
 from .render.describe import describer
-from .store.db import LogBusy, LogReadOnly, LogUnavailable
-from .store.effects import EffectInProgress, idempotency_key, once
-from .store.migrate import IncompatibleLog
-from .store.opinions import SameReviewer
+from .store.effects import idempotency_key, once
 from .store.outcomes import record_outcome
 from .ui.api import acheckpointer, areview, checkpointer, review
 from .ui.widgets import InboxView, ReviewCard, SessionView
@@ -76,6 +80,7 @@ __all__ = [
     "Session",
     "SessionView",
     "StaleRequest",
+    "UnreadableValue",
     "UnserializableValue",
     "__version__",
     "acheckpointer",

@@ -10,9 +10,7 @@ from langgraph.types import Command
 
 from .. import formats
 from ..model import AlreadyDecided, ClaimedByOther, Decision, Expired, HitlError, ReviewRequest
-from . import queue as _queue
 from . import unsaved as _unsaved
-from .autopass import AutoPass
 from .lease import keep_lease
 from .session import Session, _split
 
@@ -29,12 +27,12 @@ class AsyncSession(Session):
     async def astart(self, input: Any = None) -> AsyncSession:
         if input is None:
             await self._arefresh()
-            _queue.expire_due(self)  # records the timeout decisions; _arecover applies them
+            self._expire_due()  # records the timeout decisions; _arecover applies them
             await self._arecover()
         else:
             await self._arun(input)
             await self._aauto_decide()
-            if _queue.expire_due(self):
+            if self._expire_due():
                 await self._arecover()
         return self
 
@@ -71,8 +69,8 @@ class AsyncSession(Session):
 
     async def _aauto_decide(self) -> None:
         """`Session._auto_decide` through `adecide` (recorded, leased, resumed alike)."""
-        with AutoPass(self) as todo:
-            while (found := todo.next()) is not None:
+        with self.autopass.over(self.policy, lambda: self.pending) as picks:
+            for found in picks:
                 try:
                     await self.adecide(*found)
                 except ClaimedByOther:
@@ -122,7 +120,7 @@ class AsyncSession(Session):
 
     def expire(self) -> list[ReviewRequest]:
         """Record the timeout action of every overdue request; `aexpire` also resumes."""
-        due = _queue.expire_due(self)
+        due = self._expire_due()
         if due:
             self._emit("changed")
         return due

@@ -1,57 +1,65 @@
 """Remembered policy choices ("always allow/reject this tool") applied by a session.
 
-`Session` and `AsyncSession` share the picking; each decides through its own path
-(``decide`` / ``adecide``), so an automatic decision is validated, recorded, leased and
-resumed like a click, logged with reviewer ``policy:remembered-allow|reject``::
+The session owns one `AutoPass`; `Session` and `AsyncSession` share the picking and each
+decides through its own path (``decide`` / ``adecide``), so an automatic decision is
+validated, recorded, leased and resumed like a click, logged with reviewer
+``policy:remembered-allow|reject``::
 
-    with AutoPass(session) as todo:
-        while (found := todo.next()) is not None:
-            session.decide(*found)
+    with self.autopass.over(self.policy, lambda: self.pending) as picks:
+        for request, decision in picks:
+            self.decide(request, decision)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from ..model import Decision, ReviewRequest
 
 if TYPE_CHECKING:
-    from .session import Session
+    from ..policy.core import RiskPolicy
 
 
 class AutoPass:
-    """One pass of remembered choices over ``session.pending``.
+    """Passes of remembered choices over a session's pending requests.
 
-    `next` re-reads the pending requests each time (a resume may reveal new ones) and
-    offers each request at most once per pass. A pass opened while another runs on the
-    same session is empty: the resume the outer pass triggers refreshes the session, and
-    the outer pass picks up what it revealed, so a chain of automatic decisions loops
-    instead of recursing.
+    A pass re-reads the pending requests after each pick (a resume may reveal new ones)
+    and offers each request at most once. A pass opened while another runs is empty: the
+    resume the outer pass triggers refreshes the session, and the outer pass picks up what
+    it revealed, so a chain of automatic decisions loops instead of recursing.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.seen: set[tuple[str, str, int]] = set()
-        self.outer = session.policy is not None and not getattr(session, "_auto_pass", False)
+    def __init__(self) -> None:
+        self.running = False
 
-    def __enter__(self) -> AutoPass:
-        if self.outer:
-            self.session._auto_pass = True  # type: ignore[attr-defined]
-        return self
+    @contextmanager
+    def over(self, policy: RiskPolicy | None,
+             pending: Callable[[], list[ReviewRequest]]
+             ) -> Iterator[Iterator[tuple[ReviewRequest, Decision]]]:
+        """The picks of one pass: (request, decision) for each remembered choice."""
+        if policy is None or self.running:
+            yield iter(())
+            return
+        self.running = True
+        try:
+            yield _picks(policy, pending)
+        finally:
+            self.running = False
 
-    def __exit__(self, *exc: Any) -> None:
-        if self.outer:
-            self.session._auto_pass = False  # type: ignore[attr-defined]
 
-    def next(self) -> tuple[ReviewRequest, Decision] | None:
-        """The next pending request a remembered choice decides, with that decision."""
-        if not self.outer:
-            return None
-        for request in self.session.pending:
-            if request.key in self.seen:
+def _picks(policy: RiskPolicy, pending: Callable[[], list[ReviewRequest]]
+           ) -> Iterator[tuple[ReviewRequest, Decision]]:
+    seen: set[tuple[str, str, int]] = set()
+    while True:
+        for request in pending():
+            if request.key in seen:
                 continue
-            self.seen.add(request.key)
-            decision = self.session.policy.remembered_decision(request)
+            seen.add(request.key)
+            decision = policy.remembered_decision(request)
             if decision is not None:
-                return request, decision
-        return None
+                yield request, decision
+                break
+        else:
+            return

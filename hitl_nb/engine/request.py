@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
+from ..errors import ArgumentsChanged
 from ..formats import hitl
-from ..model import Decision, HitlError, ReviewRequest, Risk
+from ..model import Decision, ReviewRequest, Risk
 from ..render.context import message_dict
 from ..store.effects import idempotency_key
 
@@ -143,11 +144,6 @@ def request_review(
     if adapter is not None and decision.type == "respond":
         decision.response = adapter.validate_python(decision.response)
     return decision
-
-
-class ArgumentsChanged(HitlError):
-    """A node re-run on resume proposed other arguments than the reviewer decided on
-    (``request_review(..., on_change="raise")``). Nothing was done with them."""
 
 
 def args_digest(args: Any) -> str:

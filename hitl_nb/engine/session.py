@@ -14,13 +14,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
 from .. import formats
 from .._faults import fault, owner_id
 from ..analysis.log import DecisionLog
+from ..errors import ResumeFailed
 from ..model import (
     AlreadyDecided,
     ClaimedByOther,
@@ -40,6 +41,9 @@ from . import unsaved as _unsaved
 from .autopass import AutoPass
 from .lease import keep_lease
 
+if TYPE_CHECKING:
+    from ..policy.core import RiskPolicy
+
 Listener = Callable[[str, Any], None]
 
 #: How a resume saves its checkpoints (LangGraph's ``durability``): "sync" writes each
@@ -47,11 +51,6 @@ Listener = Callable[[str, Any], None]
 #: checkpoint was committed; "async" (LangGraph's default) writes it while the next step
 #: runs; "exit" only at the end. README, Reliability.
 DURABILITY = ("sync", "async", "exit")
-
-
-class ResumeFailed(HitlError):
-    """The graph raised while resuming. The decisions stay recorded; ``retry()`` applies
-    them once after the cause is fixed. The original exception is ``__cause__``."""
 
 
 def check_graph(graph: Any) -> None:
@@ -102,7 +101,7 @@ class Session:
         resume: formats.ResumeMapper | None = None,
         config: dict[str, Any] | None = None,
         lease_s: float = 300.0,
-        policy: Any = None,
+        policy: RiskPolicy | None = None,
         durability: str = "sync",
     ) -> None:
         check_graph(graph)
@@ -133,6 +132,7 @@ class Session:
         self.steps: list[str] = []
         self._rerun: set[str] = set()  # nodes a resume re-runs (already in steps)
         self._lock = threading.RLock()
+        self.autopass = AutoPass()  # remembered choices, one pass at a time
         self._listeners: list[Listener] = []
 
     # -- public view of the state -----------------------------------------------------
@@ -158,7 +158,7 @@ class Session:
         """
         if input is None:
             self._refresh()
-            _queue.expire_due(self)
+            self._expire_due()
             self._recover()
             return self
         waiting = self.graph.get_state(self.config).interrupts
@@ -170,7 +170,7 @@ class Session:
                 "thread_id")
         self._run(input)
         self._auto_decide()
-        if _queue.expire_due(self):
+        if self._expire_due():
             self._recover()
         return self
 
@@ -285,9 +285,13 @@ class Session:
         """Check the request is pending, on time and not claimed by another reviewer, then
         commit the decision (or one vote of several). True when it is final."""
         self._check_pending(request, live)
-        _queue.check_deadline(self, request)
-        _queue.check_claim(self, request, decision)
-        final = _queue.commit(self, request, decision)
+        if _queue.overdue(request, self.clock()):
+            self.expire()  # records the timeout action (and resumes with it)
+            raise _queue.expired(self.log, request)
+        _queue.check_claim(self.log, request, decision)
+        last = all(r.key == request.key for r in self.pending)
+        lease = {"owner": self.owner, "lease_s": self.lease_s} if last else {}
+        final = _queue.commit(self.log, request, decision, lease)
         if final is not None:  # None: one vote of several needed approvals
             self.decided[request.key] = final
         self._emit("changed")
@@ -297,8 +301,8 @@ class Session:
         """Decide alone the pending requests whose tool has a remembered choice (policy:
         "always allow/reject this tool"); logged with reviewer ``policy:remembered-...``.
         Stops when another process decided one; leaves one claimed by a reviewer."""
-        with AutoPass(self) as todo:
-            while (found := todo.next()) is not None:
+        with self.autopass.over(self.policy, lambda: self.pending) as picks:
+            for found in picks:
                 try:
                     self.decide(*found)  # may resume; the graph's next requests come next
                 except ClaimedByOther:
@@ -319,15 +323,24 @@ class Session:
         """Decide every pending request whose deadline passed with its timeout action
         (reviewer ``timeout``) and resume once all are decided. Returns those requests."""
         with self._lock:
-            due = _queue.expire_due(self)
+            due = self._expire_due()
             if due:
                 self._emit("changed")
                 self._recover()
             return due
 
+    def _expire_due(self) -> list[ReviewRequest]:
+        """Record the timeout action of every overdue pending request; keep its first
+        decision as decided. Returns those requests (applying them is the caller's job)."""
+        due = _queue.expire_due(self.log, self.pending, self.clock())
+        for key, first in due.items():
+            if first is not None:
+                self.decided[key] = first
+        return [r for r in self.requests if r.key in due]
+
     def queue_note(self, request: ReviewRequest) -> str:
         """"1 of 2 approvals (ana) · 4 min 10 s left · being reviewed by bob", or ""."""
-        return _queue.note(self, request)
+        return _queue.note(self.log, request, self.clock(), self.reviewer)
 
     def retry(self) -> None:
         """Apply decisions that are recorded but not applied (after a failed resume)."""

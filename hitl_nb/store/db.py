@@ -22,29 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..errors import IntegrityError, LogBusy, LogReadOnly, LogUnavailable
 from ..model import HitlError
 
 #: Seconds a write waits for another process's write lock before `LogBusy`.
 BUSY_TIMEOUT = 30.0
-
-
-class LogUnavailable(HitlError):
-    """The decision log's database cannot be opened, read or written (damaged file,
-    unreachable server, missing folder). The message names it and what to do."""
-
-
-class LogBusy(LogUnavailable):
-    """Another process held the log's write lock longer than ``busy_timeout``; nothing was
-    written, so the same decision can be tried again."""
-
-
-class LogReadOnly(LogUnavailable):
-    """The log can be read but not written (a read-only file or folder, or
-    ``DecisionLog(..., read_only=True)``); nothing was written."""
-
-
-class IntegrityError(Exception):
-    """A unique constraint refused a row (backend-neutral)."""
 
 
 def require_folder(path: str, what: str) -> None:

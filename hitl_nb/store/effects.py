@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._faults import fault, owner_alive, owner_id
+from ..errors import EffectInProgress
 from ..model import Decision, HitlError, ReviewRequest
 
 if TYPE_CHECKING:
@@ -49,10 +50,6 @@ LOG_KEY = "__hitl_nb_log"
 #: How long a started effect of another host counts as running (a host's own dead
 #: processes are told apart by pid at once).
 IN_DOUBT_AFTER_S = 300.0
-
-
-class EffectInProgress(HitlError):
-    """Another live process is running the effect of this key right now."""
 
 
 # -- keys ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import math
 import warnings
 from typing import Any
 
+from ..errors import UnreadableValue
 from .jsonsafe import marked
 
 try:
@@ -29,10 +30,6 @@ except ImportError:  # pragma: no cover - orjson is optional
     loads_strict = json.loads
 
 __all__ = ["UnreadableValue", "loads", "loads_strict", "unreadable"]
-
-
-class UnreadableValue(UserWarning):
-    """A stored JSON value could not be parsed; it is shown as a marked stand-in."""
 
 
 def loads(text: str | bytes) -> Any:

@@ -14,15 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import IncompatibleLog
 from . import schema as _schema
 from .db import LogUnavailable
 
 __all__ = ["IncompatibleLog", "ensure", "schema_version"]
-
-
-class IncompatibleLog(LogUnavailable):
-    """The database holds something hitl_nb cannot use as its decision log (a foreign
-    ``hitl_decisions`` table, or a log written by a newer hitl_nb). Nothing was changed."""
 
 
 def _tables(cur: Any, dialect: str) -> set[str]:

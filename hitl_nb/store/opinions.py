@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..errors import SameReviewer
 from ..humans import is_automatic
 from ..model import AlreadyDecided, Decision, HitlError, NotAllowed, ReviewRequest
 from .db import IntegrityError
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
     from .log import DecisionLog
 
 __all__ = ["Opinions", "SameReviewer", "selected"]
-
-class SameReviewer(HitlError):
-    """A second opinion from the reviewer who took the request's real decision."""
-
 
 def selected(key: tuple[str, str, int], share: float) -> bool:
     """True when the request with ``key`` (thread_id, interrupt_id, index) is one of the

@@ -11,6 +11,7 @@ from .. import formats
 from ..analysis.log import DecisionLog
 from ..engine.session import Session, is_async_graph
 from ..model import HitlError, utcnow
+from ..policy.core import RiskPolicy
 from ..store.db import is_postgres_url
 from ..store.savers import AsyncCheckpointer, open_async_sqlite, sqlite_checkpointer
 from .widgets import SessionView
@@ -88,7 +89,7 @@ def review(
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
-    policy: Any = None,
+    policy: RiskPolicy | None = None,
     durability: str = "sync",
 ) -> SessionView:
     """Run ``graph`` on ``input`` until a human is needed and show the review cards.
@@ -130,7 +131,7 @@ async def areview(
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
     display: bool | None = None,
-    policy: Any = None,
+    policy: RiskPolicy | None = None,
     durability: str = "sync",
 ) -> SessionView:
     """`review` for graphs with async nodes: ``session = await hitl_nb.areview(...)``.

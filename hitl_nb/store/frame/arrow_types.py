@@ -12,12 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from ...errors import Unsupported
 from .columns import CATEGORIES, FLOATS, INTS, ORDER, STRINGS, TIMES
 from .jsonarray import JSONArray, JSONDtype
-
-
-class Unsupported(Exception):
-    """The Arrow path cannot give exactly the stdlib path's frame for this log."""
 
 
 class _JSONFromArrow(JSONDtype):

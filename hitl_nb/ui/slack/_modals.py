@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ... import render
+from ...errors import ModalErrors
 from ...model import Decision, InvalidResponse, ReviewRequest
 from ._blocks import ACTION_PREFIX
 from ._mrkdwn import MAX_INPUT, MAX_METADATA, MAX_MODAL_TITLE, cut, escape, inline, mrkdwn, plain
@@ -111,14 +112,6 @@ def read(kind: str, request: ReviewRequest, view: dict[str, Any]) -> Decision:
                 answer = text
         return Decision("respond", response=answer)
     return Decision("edit", args=_edited_args(request, values), comment=comment)
-
-
-class ModalErrors(InvalidResponse):
-    """Input a modal cannot accept; ``errors`` maps block ids to messages for Slack."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _edited_args(request: ReviewRequest, values: dict[str, str | None]) -> dict[str, Any]:
