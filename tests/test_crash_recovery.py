@@ -17,40 +17,46 @@ import pytest
 import hitl_nb
 from hitl_nb import Decision, DecisionLog, Inbox, ResumeFailed, Session
 from hitl_nb._faults import POINTS, owner_id
-from tests._team import WORKER, ledger_counts, start_threads, team
+from tests._team import DRIVERS, WORKER, ledger_counts, reopen, start_threads, team
 from tests.graphs import paying
 
 pytestmark = pytest.mark.slow
 
 
-def _reviewer(backend, ledger, *threads, fault=None, mode="approve", reviewer="ana"):
+def _reviewer(backend, ledger, *threads, fault=None, mode="approve", reviewer="ana",
+              driver="sync"):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.pop("HITL_NB_FAULT", None)
     if fault:
         env["HITL_NB_FAULT"] = fault
+    if driver == "async":
+        mode = f"{mode}-async"
     return subprocess.run([sys.executable, WORKER, backend, str(ledger), mode, reviewer,
                            *threads], env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
 @pytest.mark.parametrize("point", POINTS)
-def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger, point):
+def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger, point,
+                                                                 driver):
     graph, log = team(backend, ledger)
     start_threads(graph, log, 1)
-    killed = _reviewer(backend, ledger, "t0", fault=point)
+    killed = _reviewer(backend, ledger, "t0", fault=point, driver=driver)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    session = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
-    if point == "before_record_commit":       # never recorded: asked again
+    never_recorded = point == "before_record_commit"
+    if never_recorded:
         assert len(log) == 0
-        assert [r.action for r in session.pending] == ["pay"]
-        session.decide(session.pending[0], Decision("approve"))
-    assert session.done, point
-    assert session.result["result"] == "paid 100.0 to vendor 0"
+    before, done, result = reopen(backend, ledger, "t0", driver, reviewer="bob",
+                                  approve=never_recorded)
+    assert before == (["pay"] if never_recorded else [])  # asked again only if unrecorded
+    assert done, point
+    assert result["result"] == "paid 100.0 to vendor 0"
     assert ledger_counts(ledger) == {"t0": 1}                  # 0 lost, 0 doubled
     df = log.to_pandas()
     assert df.status.tolist() == ["applied"]
-    assert df.reviewer.tolist() == ["bob" if point == "before_record_commit" else "ana"]
+    assert df.reviewer.tolist() == ["bob" if never_recorded else "ana"]
     assert Inbox(backend).pending == []
-    assert Session(graph, thread_id="t0", log=log).start(None).done  # reopening is a no-op
+    assert reopen(backend, ledger, "t0", driver)[1]  # reopening is a no-op
     assert ledger_counts(ledger) == {"t0": 1}
 
 

@@ -299,6 +299,6 @@ class Inbox:
         n = 0
         for thread in thread_ids:
             Session(self.graph, thread_id=thread, log=self.log, reviewer=self.reviewer,
-                    clock=self.clock, resume=self.resume)._refresh()
+                    clock=self.clock, resume=self.resume).refresh()
             n += 1
         return n

@@ -1,7 +1,14 @@
 """Drive one graph thread: run -> pending requests -> decide -> resume, exactly once.
 
+One engine, two drivers. `BaseSession` holds the state and every step of deciding and
+resuming, written once as generators that *yield* what they need from the graph
+(`ReadState`: ``get_state``; `Stream`: a run) and get the answer back. `Session` drives
+them with ``stream`` / ``get_state``, `AsyncSession` (``aio.py``) with ``astream`` /
+``aget_state``: the checks, the crash points, the lease and the durability are the same
+code for both (as httpx shares one base between ``Client`` and ``AsyncClient``).
+
 No widgets here: `hitl_nb.review` wraps a `Session` in a `SessionView`. The path of one
-decision reads top to bottom: ``decide`` validates it, checks that its interrupt is
+decision reads top to bottom: ``_decide`` validates it, checks that its interrupt is
 pending right now, commits it to the log, and once every pending request is decided
 ``_apply`` takes the log's lease, resumes the graph with an id-keyed ``Command`` and
 marks the rows applied.
@@ -12,7 +19,8 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +54,28 @@ if TYPE_CHECKING:
 
 Listener = Callable[[str, Any], None]
 
+
+@dataclass(frozen=True)
+class ReadState:
+    """A step asks the driver for ``graph.get_state(config, subgraphs=...)``."""
+
+    subgraphs: bool = False
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A step asks the driver to run the graph: every ``(mode, chunk)`` goes to
+    ``session._progress`` and every "updates" chunk into ``seen``."""
+
+    graph_input: Any
+    config: dict[str, Any]
+    options: dict[str, Any]
+    seen: list[Any] = field(default_factory=list)
+
+
+#: What a step yields to its driver, what it gets back, what it returns.
+Steps = Generator["ReadState | Stream", Any, Any]
+
 #: How a resume saves its checkpoints (LangGraph's ``durability``): "sync" writes each
 #: step's checkpoint before the next step starts, so recovery never re-runs a step whose
 #: checkpoint was committed; "async" (LangGraph's default) writes it while the next step
@@ -75,8 +105,9 @@ def is_async_graph(graph: Any) -> bool:
     return False
 
 
-class Session:
-    """One thread of one graph under review (the logic behind `SessionView`).
+class BaseSession:
+    """The state of one thread under review and the steps on it, shared by `Session`
+    and `AsyncSession`; each step is a generator its driver runs (module docstring).
 
     Example (no notebook needed)::
 
@@ -132,6 +163,7 @@ class Session:
         self.steps: list[str] = []
         self._rerun: set[str] = set()  # nodes a resume re-runs (already in steps)
         self._lock = threading.RLock()
+        self._resuming = False  # during a resume: the ``during_resume`` crash point
         self.autopass = AutoPass()  # remembered choices, one pass at a time
         self._listeners: list[Listener] = []
 
@@ -150,28 +182,28 @@ class Session:
             listener(event, payload)
 
     # -- running --------------------------------------------------------------------
-    def start(self, input: Any = None) -> Session:
+    def _start(self, input: Any = None) -> Steps:
         """Run the graph with ``input``; with None, pick up the thread where it stands.
 
         ``None`` never re-runs the thread: it reads its pending interrupts and applies,
         once, decisions recorded before a crash but not yet applied.
         """
         if input is None:
-            self._refresh()
+            yield from self._refresh()
             self._expire_due()
-            self._recover()
+            yield from self._recover()
             return self
-        waiting = self.graph.get_state(self.config).interrupts
+        waiting = (yield ReadState()).interrupts
         if waiting:
             raise HitlError(
                 f"thread {self.thread_id} already has {len(waiting)} pending review(s); "
                 "running it again would drop them. Pick them up with "
                 f"hitl_nb.review(graph, None, thread_id={self.thread_id!r}), or pass a new "
                 "thread_id")
-        self._run(input)
-        self._auto_decide()
+        yield from self._run(input)
+        yield from self._auto_decide()
         if self._expire_due():
-            self._recover()
+            yield from self._recover()
         return self
 
     def _stream_args(self, graph_input: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -184,25 +216,22 @@ class Session:
             options["durability"] = self.durability
         return config, options
 
-    def _run(self, graph_input: Any) -> None:
+    def _run(self, graph_input: Any) -> Steps:
         self.busy = True
         self._emit("progress", "running")
         config, options = self._stream_args(graph_input)
-        seen: list[Any] = []  # the updates, to name a value the checkpointer refuses
+        run = Stream(graph_input, config, options)  # seen: to name a refused value
         try:
-            for mode, chunk in self.graph.stream(graph_input, config, **options):
-                if mode == "updates":
-                    seen.append(chunk)
-                self._progress(mode, chunk)
+            yield run
         except TypeError as exc:
-            if (err := _unsaved.refusal(exc, seen, self.graph, self.thread_id,
+            if (err := _unsaved.refusal(exc, run.seen, self.graph, self.thread_id,
                                         graph_input)) is None:
                 raise
-            self._refused(err, self.graph.get_state(self.config))
+            self._refused(err, (yield ReadState()))
             raise err from exc
         finally:
             self.busy = False
-        self._absorb(self.graph.get_state(self.config, subgraphs=True))  # _apply marks first
+        self._absorb((yield ReadState(subgraphs=True)))  # _apply marks first
 
     def _refused(self, err: BaseException, snapshot: Any) -> None:
         """Note in the log why the thread is stuck (re-opening it says so), show it."""
@@ -211,7 +240,7 @@ class Session:
         self._emit("error", err)
 
     def _progress(self, mode: str, chunk: Any) -> None:
-        if mode == "updates" and getattr(self, "_resuming", False):
+        if mode == "updates" and self._resuming:
             fault("during_resume")
         if mode == "tasks" and isinstance(chunk, dict) and "result" not in chunk \
                 and "error" not in chunk:
@@ -222,11 +251,11 @@ class Session:
             self.steps.append(str(chunk.get("name")))
             self._emit("progress", f"running {chunk.get('name')}")
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> Steps:
         """Read the thread's pending interrupts (or its result), then apply remembered
         choices (`_auto_decide`)."""
-        self._absorb(self.graph.get_state(self.config, subgraphs=True))
-        self._auto_decide()
+        self._absorb((yield ReadState(subgraphs=True)))
+        yield from self._auto_decide()
 
     def _absorb(self, snapshot: Any) -> None:
         nodes = _locate(snapshot)
@@ -259,34 +288,34 @@ class Session:
         self.result = snapshot.values if self.done else None
         self._emit("changed")
 
-    def _pending_ids(self) -> set[str]:
-        return {i.id for i in self.graph.get_state(self.config).interrupts}
+    def _pending_ids(self) -> Steps:
+        return {i.id for i in (yield ReadState()).interrupts}
 
     # -- deciding -------------------------------------------------------------------
-    def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+    def _decide(self, request: ReviewRequest, decision: Decision) -> Steps:
         """Record ``decision`` for ``request``; resume once every pending request is decided.
 
         Raises `InvalidResponse` (nothing recorded), `AlreadyDecided` / `StaleRequest`
         (nothing changed), or `ResumeFailed` (recorded, not applied; see `retry`).
         """
-        with self._lock:
-            decision = self._stamp(decision)
-            formats.validate(request, decision)
-            if not self._record(request, decision, self._pending_ids()):
-                return decision
-            fault("after_record")
-            if not self.pending:
-                self._apply(self._ready_interrupts())
-            else:
-                self._auto_decide()
+        decision = self._stamp(decision)
+        formats.validate(request, decision)
+        live = yield from self._pending_ids()
+        if not (yield from self._record(request, decision, live)):
+            return decision
+        fault("after_record")
+        if not self.pending:
+            yield from self._apply(self._ready_interrupts())
+        else:
+            yield from self._auto_decide()
         return decision
 
-    def _record(self, request: ReviewRequest, decision: Decision, live: set[str]) -> bool:
+    def _record(self, request: ReviewRequest, decision: Decision, live: set[str]) -> Steps:
         """Check the request is pending, on time and not claimed by another reviewer, then
         commit the decision (or one vote of several). True when it is final."""
         self._check_pending(request, live)
         if _queue.overdue(request, self.clock()):
-            self.expire()  # records the timeout action (and resumes with it)
+            yield from self._expire()  # records the timeout action and resumes with it
             raise _queue.expired(self.log, request)
         _queue.check_claim(self.log, request, decision)
         last = all(r.key == request.key for r in self.pending)
@@ -297,37 +326,35 @@ class Session:
         self._emit("changed")
         return final is not None
 
-    def _auto_decide(self) -> None:
+    def _auto_decide(self) -> Steps:
         """Decide alone the pending requests whose tool has a remembered choice (policy:
         "always allow/reject this tool"); logged with reviewer ``policy:remembered-...``.
         Stops when another process decided one; leaves one claimed by a reviewer."""
         with self.autopass.over(self.policy, lambda: self.pending) as picks:
             for found in picks:
                 try:
-                    self.decide(*found)  # may resume; the graph's next requests come next
+                    yield from self._decide(*found)  # may resume; next requests come next
                 except ClaimedByOther:
                     continue  # left to the reviewer who claimed it
                 except AlreadyDecided:  # another process decided (or resumes) it
-                    self._refresh()
+                    yield from self._refresh()
                     return
 
-    def resume_now(self) -> None:
+    def _resume_now(self) -> Steps:
         """Resume with the interrupts decided so far; the others stay pending."""
-        with self._lock:
-            ready = self._ready_interrupts()
-            if not ready:
-                raise HitlError("no interrupt is fully decided yet; decide a card first")
-            self._apply(ready)
+        ready = self._ready_interrupts()
+        if not ready:
+            raise HitlError("no interrupt is fully decided yet; decide a card first")
+        yield from self._apply(ready)
 
-    def expire(self) -> list[ReviewRequest]:
+    def _expire(self) -> Steps:
         """Decide every pending request whose deadline passed with its timeout action
         (reviewer ``timeout``) and resume once all are decided. Returns those requests."""
-        with self._lock:
-            due = self._expire_due()
-            if due:
-                self._emit("changed")
-                self._recover()
-            return due
+        due = self._expire_due()
+        if due:
+            self._emit("changed")
+            yield from self._recover()
+        return due
 
     def _expire_due(self) -> list[ReviewRequest]:
         """Record the timeout action of every overdue pending request; keep its first
@@ -342,12 +369,11 @@ class Session:
         """"1 of 2 approvals (ana) · 4 min 10 s left · being reviewed by bob", or ""."""
         return _queue.note(self.log, request, self.clock(), self.reviewer)
 
-    def retry(self) -> None:
+    def _retry(self) -> Steps:
         """Apply decisions that are recorded but not applied (after a failed resume)."""
-        with self._lock:
-            self.error = None
-            self._refresh()
-            self._recover()
+        self.error = None
+        yield from self._refresh()
+        yield from self._recover()
 
     def _stamp(self, decision: Decision) -> Decision:
         if not decision.reviewer:
@@ -387,7 +413,7 @@ class Session:
             out[iid] = formats.resume_value(reqs, decs, self.mapper)
         return out
 
-    def _apply(self, interrupt_ids: list[str]) -> None:
+    def _apply(self, interrupt_ids: list[str]) -> Steps:
         """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied.
 
         Decisions whose interrupt is gone were resumed before a crash: the run is
@@ -398,33 +424,33 @@ class Session:
         if not interrupt_ids:
             return
         if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
-            self._refresh()
+            yield from self._refresh()
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
-        snapshot = self.graph.get_state(self.config)
+        snapshot = yield ReadState()
         gone, live, finish = _split(snapshot, interrupt_ids)
         values = self._resume_map(live)
         try:
             self._resuming = True
             with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
                 if finish:  # died mid-step (some writes saved, no new checkpoint)
-                    self._run(None)
+                    yield from self._run(None)
                 if gone:  # resumed before a crash: never resume it twice
                     self.log.mark_applied(self.thread_id, gone, {})
                 if live:
-                    self._run(Command(resume=values))
+                    yield from self._run(Command(resume=values))
         except Exception as exc:
             self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
             self.error = exc
-            self._refresh()
+            yield from self._refresh()
             self._fail(exc)
         finally:
             self._resuming = False
         if live:
             fault("after_resume")
             self.log.mark_applied(self.thread_id, live, values)
-        self._refresh()
+        yield from self._refresh()
 
     def _fail(self, exc: BaseException) -> None:
         self.error = exc
@@ -435,7 +461,7 @@ class Session:
             f"{exc}. The decision is recorded; fix the cause and call session.retry() to "
             "apply it once.") from exc
 
-    def _recover(self) -> None:
+    def _recover(self) -> Steps:
         """Apply, once, decisions recorded before a crash whose interrupts are still pending."""
         unapplied = self.log.unapplied(self.thread_id)
         if not unapplied:
@@ -443,11 +469,86 @@ class Session:
         pending = {r.interrupt_id for r in self.requests}
         stale = [i for i in unapplied if i not in pending]
         try:
-            self._apply(stale)  # resumed before a crash: mark, or finish a run cut short
+            yield from self._apply(stale)  # resumed before a crash: mark, or finish a run
             ready = set(self._ready_interrupts())
-            self._apply([i for i in unapplied if i in ready])
+            yield from self._apply([i for i in unapplied if i in ready])
         except AlreadyDecided as exc:  # another live process holds the lease
             self._emit("progress", str(exc))
+
+
+class Session(BaseSession):
+    """One thread of one graph under review (the logic behind `SessionView`): the steps
+    of `BaseSession` driven with ``graph.stream`` and ``graph.get_state``.
+
+    Example (no notebook needed)::
+
+        s = Session(graph, thread_id="t1", log=DecisionLog("hitl.db"))
+        s.start({"task": "send the Q3 numbers"})
+        s.decide(s.pending[0], Decision("approve"))
+        assert s.done
+
+    ``durability`` is LangGraph's for every resume ("sync": a step's checkpoint is saved
+    before the next step starts; see `DURABILITY`). Nodes it resumes find its log with
+    `hitl_nb.once` (the run's config carries it).
+    """
+
+    def start(self, input: Any = None) -> Session:
+        """Run the graph with ``input``; with None, pick up the thread where it stands.
+
+        ``None`` never re-runs the thread: it reads its pending interrupts and applies,
+        once, decisions recorded before a crash but not yet applied.
+        """
+        return self._drive(self._start(input))
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        """Record ``decision`` for ``request``; resume once every pending request is decided.
+
+        Raises `InvalidResponse` (nothing recorded), `AlreadyDecided` / `StaleRequest`
+        (nothing changed), or `ResumeFailed` (recorded, not applied; see `retry`).
+        """
+        return self._drive(self._decide(request, decision))
+
+    def resume_now(self) -> None:
+        """Resume with the interrupts decided so far; the others stay pending."""
+        self._drive(self._resume_now())
+
+    def expire(self) -> list[ReviewRequest]:
+        """Decide every pending request whose deadline passed with its timeout action
+        (reviewer ``timeout``) and resume once all are decided. Returns those requests."""
+        return self._drive(self._expire())
+
+    def retry(self) -> None:
+        """Apply decisions that are recorded but not applied (after a failed resume)."""
+        self._drive(self._retry())
+
+    def refresh(self) -> None:
+        """Read the thread's pending interrupts (or its result) again; remembered choices
+        apply. Nothing recorded before is applied (that is `start(None)` / `retry`)."""
+        self._drive(self._refresh())
+
+    def _drive(self, steps: Steps) -> Any:
+        """Run ``steps`` to the end under the session's lock, answering each request."""
+        with self._lock:
+            try:
+                op = next(steps)
+                while True:
+                    try:
+                        answer = self._answer(op)
+                    except BaseException as exc:  # the step handles it (or it propagates)
+                        op = steps.throw(exc)
+                    else:
+                        op = steps.send(answer)
+            except StopIteration as stop:
+                return stop.value
+
+    def _answer(self, op: ReadState | Stream) -> Any:
+        if isinstance(op, ReadState):
+            return self.graph.get_state(self.config, subgraphs=op.subgraphs)
+        for mode, chunk in self.graph.stream(op.graph_input, op.config, **op.options):
+            if mode == "updates":
+                op.seen.append(chunk)
+            self._progress(mode, chunk)
+        return None
 
 
 def _split(snapshot: Any, interrupt_ids: list[str]) -> tuple[list[str], list[str], bool]:

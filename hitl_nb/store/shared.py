@@ -23,7 +23,9 @@ from typing import Any
 
 from .db import BUSY_TIMEOUT, SQLite, is_postgres_url
 
-_LOCK = threading.Lock()
+#: Re-entrant: a garbage collection inside `acquire` (while opening a connection) may run
+#: a collected log's finalizer, whose `release` takes the lock again on the same thread.
+_LOCK = threading.RLock()
 _OPEN: dict[tuple, Any] = {}
 
 
