@@ -78,7 +78,7 @@ def test_recovery_leaves_a_decision_a_live_process_is_applying(backend, ledger):
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
     live_owner = owner_id("another-kernel")          # this very process: alive
-    assert log.claim("t0", [request.interrupt_id], live_owner, lease_s=300)
+    assert log.take_resume_lease("t0", [request.interrupt_id], live_owner, lease_s=300)
     reopened = Session(graph, thread_id="t0", log=log).start(None)
     assert not reopened.done
     assert ledger_counts(ledger) == {}
@@ -94,7 +94,7 @@ def test_recovery_takes_over_the_lease_of_a_dead_process(backend, ledger):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     dead_owner = f"{os.uname().nodename}:{gone.pid}:x"
-    assert log.claim("t0", [request.interrupt_id], dead_owner, lease_s=300)
+    assert log.take_resume_lease("t0", [request.interrupt_id], dead_owner, lease_s=300)
     assert Session(graph, thread_id="t0", log=log).start(None).done
     assert ledger_counts(ledger) == {"t0": 1}
 
@@ -106,7 +106,7 @@ def test_lease_of_another_host_is_honoured_until_it_expires(backend, ledger):
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
     claimed = time.time()
-    assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
+    assert log.take_resume_lease("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
     assert not Session(graph, thread_id="t0", log=log).start(None).done
     deadline = claimed + 30
     while not Session(graph, thread_id="t0", log=log).start(None).done:  # poll, not sleep

@@ -53,9 +53,9 @@ def awkward(db) -> hitl_nb.DecisionLog:
                         decided_at=K.T0 + timedelta(days=5, microseconds=7)))
     log.record_outcome("i21", ok=True, detail="late detail",
                        when=datetime(2026, 3, 9, tzinfo=timezone.utc))
-    assert log.claim("t2", ["i20"], owner="host:1:kernel")  # owner and lease stay set
-    assert log.claim("t0", ["i21"], owner="host:1:kernel")
-    log.release("t0", ["i21"], error="boom: ünïcode")
+    assert log.take_resume_lease("t2", ["i20"], owner="host:1:kernel")  # owner and lease stay set
+    assert log.take_resume_lease("t0", ["i21"], owner="host:1:kernel")
+    log.release_resume_lease("t0", ["i21"], error="boom: ünïcode")
     return log
 
 
@@ -110,7 +110,7 @@ def test_columns_null_in_the_first_batches_then_set_are_typed_alike(db, monkeypa
                             comment="set" if late else None, reviewer="ana",
                             decided_at=K.T0 + timedelta(seconds=n)))
     log.record_outcome("i5", ok=False, detail={"why": "late"})
-    log.release("t2", ["i5"], error="late error")
+    log.release_resume_lease("t2", ["i5"], error="late error")
     log._db.conn.execute("UPDATE hitl_decisions SET latency_s = 3 WHERE interrupt_id = 'i5'")
     arrow, stdlib = both(log, monkeypatch)
     pd.testing.assert_frame_equal(arrow, stdlib)

@@ -82,7 +82,7 @@ def test_copy_plus_updates_deletes_and_new_rows_equals_a_full_read(log, db, monk
     monkeypatch.setattr(_frame_cache, "ROWS_PER_SPLICE", rows_per_splice)
     log.to_pandas()
     log.record_outcome("i3", ok=False, detail="bounced")  # an update in the middle (id 4)
-    assert log.claim("th8", ["i9"], owner="host:2:k")  # the copy's last row changes
+    assert log.take_resume_lease("th8", ["i9"], owner="host:2:k")  # the copy's last row changes
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("DELETE FROM hitl_decisions WHERE id IN (1, 5)")  # first and middle
@@ -103,9 +103,9 @@ def test_copy_plus_updates_deletes_and_new_rows_equals_a_full_read(log, db, monk
 
 
 def test_a_category_whose_last_row_changed_is_gone(log, db, monkeypatch):
-    assert log.claim("th8", ["i9"], owner="host:2:k")  # the one 'applying' row
+    assert log.take_resume_lease("th8", ["i9"], owner="host:2:k")  # the one 'applying' row
     log.to_pandas()
-    log.release("th8", ["i9"], error=None)
+    log.release_resume_lease("th8", ["i9"], error=None)
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("DELETE FROM hitl_decisions WHERE action = 'write_file'")

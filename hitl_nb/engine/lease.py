@@ -32,7 +32,7 @@ def keep_lease(log: Any, thread_id: str, interrupt_ids: Sequence[str], owner: st
     def beat() -> None:
         while not stop.wait(every):
             try:
-                log.renew(thread_id, interrupt_ids, owner, lease_s)
+                log.renew_resume_lease(thread_id, interrupt_ids, owner, lease_s)
             except Exception:  # a busy database: try again at the next beat
                 continue
 

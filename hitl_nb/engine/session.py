@@ -423,7 +423,7 @@ class BaseSession:
         """
         if not interrupt_ids:
             return
-        if not self.log.claim(self.thread_id, interrupt_ids, self.owner, self.lease_s):
+        if not self.log.take_resume_lease(self.thread_id, interrupt_ids, self.owner, self.lease_s):
             yield from self._refresh()
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
@@ -441,7 +441,8 @@ class BaseSession:
                 if live:
                     yield from self._run(Command(resume=values))
         except Exception as exc:
-            self.log.release(self.thread_id, interrupt_ids, f"{type(exc).__name__}: {exc}")
+            self.log.release_resume_lease(self.thread_id, interrupt_ids,
+                                          f"{type(exc).__name__}: {exc}")
             self.error = exc
             yield from self._refresh()
             self._fail(exc)

@@ -298,9 +298,10 @@ class DecisionLog(QueueLog, LogData):
         return [r[0] for r in rows]
 
     # -- applying (a lease, so two processes never resume the same decision) --------------
-    def claim(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
-              lease_s: float = 300.0) -> bool:
-        """Take the lease on these interrupts' decisions; False if another owner holds it."""
+    def take_resume_lease(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
+                          lease_s: float = 300.0) -> bool:
+        """Take the lease on these interrupts' decisions, to resume the graph with them;
+        False if another owner holds it. (Not a reviewer's claim: `claim_review`.)"""
         self.setup()
         now = time.time()
         marks = ", ".join("?" for _ in interrupt_ids)
@@ -319,8 +320,8 @@ class DecisionLog(QueueLog, LogData):
                 (owner, now + lease_s, thread_id, *interrupt_ids))
         return True
 
-    def renew(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
-              lease_s: float = 300.0) -> int:
+    def renew_resume_lease(self, thread_id: str, interrupt_ids: Sequence[str], owner: str,
+                           lease_s: float = 300.0) -> int:
         """Extend ``owner``'s lease on decisions it is applying; how many rows it held."""
         marks = ", ".join("?" for _ in interrupt_ids)
         with self._db.transaction() as cur:
@@ -345,8 +346,9 @@ class DecisionLog(QueueLog, LogData):
                     "UPDATE hitl_requests SET state = 'applied', resolved_at = ?"
                     " WHERE thread_id = ? AND interrupt_id = ?"), (now, thread_id, iid))
 
-    def release(self, thread_id: str, interrupt_ids: Sequence[str], error: str | None) -> None:
-        """Give the lease back after a failed resume; the decisions stay recorded."""
+    def release_resume_lease(self, thread_id: str, interrupt_ids: Sequence[str],
+                             error: str | None) -> None:
+        """Give the resume lease back after a failed resume; the decisions stay recorded."""
         self.setup()
         marks = ", ".join("?" for _ in interrupt_ids)
         with self._db.transaction() as cur:
@@ -354,6 +356,11 @@ class DecisionLog(QueueLog, LogData):
                 f"UPDATE hitl_decisions SET status = 'recorded', owner = NULL,"
                 f" lease_until = NULL, error = ? WHERE thread_id = ? AND interrupt_id IN"
                 f" ({marks}) AND status = 'applying'"), (error, thread_id, *interrupt_ids))
+
+    #: The names before the resume lease said what it locks: kept for existing code.
+    claim = take_resume_lease
+    renew = renew_resume_lease
+    release = release_resume_lease
 
     # -- analysis ----------------------------------------------------------------------
     def to_pandas(self, since: datetime | None = None, thread_id: str | None = None,
