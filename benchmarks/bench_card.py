@@ -24,7 +24,7 @@ from ipywidgets.widgets.widget import _instances
 
 from hitl_nb import render
 from hitl_nb.model import Decision, ReviewRequest, Risk
-from hitl_nb.widgets.card import ReviewCard
+from hitl_nb.ui.widgets.card import ReviewCard
 
 SIZES = {"1 KB": 1_000, "1 MB": 1_000_000, "10 MB": 10_000_000}
 

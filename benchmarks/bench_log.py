@@ -33,8 +33,10 @@ from pathlib import Path
 import pandas as pd
 
 import hitl_nb
-from hitl_nb import DecisionLog, _frame_arrow, _frame_cache
-from hitl_nb._schema import DECISION_COLUMNS
+from hitl_nb import DecisionLog
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.frame import cache as _frame_cache
+from hitl_nb.store.schema import DECISION_COLUMNS
 
 TOOLS = ["send_email", "delete_rows", "write_file", "search", "refund", "deploy"]
 REVIEWERS = ["ana", "bo", "chen", "dee", "policy:read_only", "timeout"]
@@ -157,7 +159,8 @@ def medians(fns: dict[str, object], reps: int) -> dict[str, tuple[float, float]]
 _PEAK = """
 import json, sys
 import pandas as pd
-from hitl_nb import DecisionLog, _frame, _frame_arrow
+from hitl_nb import DecisionLog
+from hitl_nb.store.frame import arrow as _frame_arrow
 _frame_arrow.ENABLED = sys.argv[2] != "stdlib"
 if _frame_arrow.ENABLED:
     import adbc_driver_sqlite.dbapi, pyarrow.compute  # imported before measuring

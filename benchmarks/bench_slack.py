@@ -15,10 +15,10 @@ from pathlib import Path
 from slack_sdk import WebClient
 
 import hitl_nb
-from hitl_nb import slack
 from hitl_nb.examples import seed_graph
 from hitl_nb.model import ReviewRequest, Risk
-from hitl_nb.slack.testing import FakeSlack, SlackUser
+from hitl_nb.ui import slack
+from hitl_nb.ui.slack.testing import FakeSlack, SlackUser
 
 
 def bench_blocks(n: int = 200) -> None:

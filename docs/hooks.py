@@ -121,7 +121,7 @@ def _real_path(identifier: str) -> str | None:
         return f"{cls.__module__}.{cls.__qualname__}"
     m = re.fullmatch(r"hitl_nb\.slack\.(\w+)", identifier)
     if m:
-        from hitl_nb import slack
+        from hitl_nb.ui import slack
         obj = getattr(slack, m.group(1))
         return f"{obj.__module__}.{obj.__qualname__}"
     return None

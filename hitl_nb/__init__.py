@@ -9,40 +9,44 @@ Example::
 
 from __future__ import annotations
 
-from ._api import acheckpointer, areview, checkpointer, review
-from ._backtest import compare
-from ._db import LogBusy, LogReadOnly, LogUnavailable
-from ._effects import EffectInProgress, idempotency_key, once
 from ._lazy import after_import
-from ._migrate import IncompatibleLog
-from ._opinions import SameReviewer
-from ._outcome import record_outcome
-from .describe import describer
-from .inbox import Inbox
-from .log import DecisionLog
-from .model import (
+from .analysis.log import DecisionLog
+from .engine.inbox import Inbox
+from .engine.request import gate, request_review
+from .engine.session import Session
+from .errors import (
     AlreadyDecided,
+    ArgumentsChanged,
     ClaimedByOther,
-    Decision,
+    EffectInProgress,
     Expired,
     HitlError,
+    IncompatibleLog,
     InvalidForm,
     InvalidResponse,
+    LogBusy,
+    LogReadOnly,
+    LogUnavailable,
     MissingCheckpointer,
     NotAllowed,
-    ReviewRequest,
-    Risk,
+    ResumeFailed,
+    SameReviewer,
     StaleRequest,
+    UnreadableValue,
     UnserializableValue,
 )
-from .policy import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
-from .request import ArgumentsChanged, gate, request_review
-from .session import ResumeFailed, Session
-from .widgets import InboxView, ReviewCard, ReviewQueue, SessionView, review_queue
+from .model import Decision, ReviewRequest, Risk
+from .policy.backtest import compare
+from .policy.core import RiskPolicy, Rule, SafeHistory, arg, wilson_interval, wilson_lower_bound
+from .render.describe import describer
+from .store.effects import idempotency_key, once
+from .store.outcomes import record_outcome
+from .ui.api import acheckpointer, areview, checkpointer, review
+from .ui.widgets import InboxView, ReviewCard, ReviewQueue, SessionView, review_queue
 
 # df.hitl: registered once pandas is imported (now, or later by anyone): `import hitl_nb`
 # itself does not import pandas (README, Performance).
-after_import("pandas", lambda: __import__("hitl_nb._accessor"))
+after_import("pandas", lambda: __import__("hitl_nb.analysis.accessor"))
 
 __version__ = "0.1.0"
 
@@ -77,6 +81,7 @@ __all__ = [
     "Session",
     "SessionView",
     "StaleRequest",
+    "UnreadableValue",
     "UnserializableValue",
     "__version__",
     "acheckpointer",

@@ -143,8 +143,8 @@ def payment_graph(checkpointer: Any, ledger: str | None = None) -> Any:
 
     from langchain_core.runnables import RunnableConfig
 
+    from .engine.request import request_review
     from .model import Risk
-    from .request import request_review
 
     def review(state: PaymentState) -> dict[str, Any]:
         amount = float(state.get("amount", 0))

@@ -13,6 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from .errors import (  # noqa: F401 (re-exported)
+    AlreadyDecided,
+    ClaimedByOther,
+    Expired,
+    HitlError,
+    InvalidForm,
+    InvalidResponse,
+    MissingCheckpointer,
+    NotAllowed,
+    StaleRequest,
+    UnserializableValue,
+)
+
 DecisionType = Literal["approve", "reject", "edit", "respond"]
 DECISION_TYPES: tuple[DecisionType, ...] = ("approve", "reject", "edit", "respond")
 
@@ -48,67 +61,6 @@ def quote(text: object, limit: int = QUOTE_LIMIT,
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters; {where})"
-
-
-class HitlError(Exception):
-    """Base class of every error hitl_nb raises on purpose."""
-
-
-class AlreadyDecided(HitlError):
-    """The request was decided already (by this or another reviewer, or process)."""
-
-    def __init__(self, message: str, decision: Decision | None = None) -> None:
-        super().__init__(message)
-        self.decision = decision
-
-
-class StaleRequest(AlreadyDecided):
-    """The interrupt is no longer pending in the graph: the card is out of date."""
-
-
-class InvalidResponse(HitlError, ValueError):
-    """A decision or response does not fit what the request allows or its schema."""
-
-
-class InvalidForm(InvalidResponse):
-    """A typed response or edit does not validate; ``fields`` maps field -> problem."""
-
-    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.fields: dict[str, str] = dict(fields or {})
-
-
-class NotAllowed(InvalidResponse):
-    """The decision type is not one the request allows (e.g. Edit on an approve-only tool)."""
-
-
-class Expired(AlreadyDecided):
-    """The request's deadline passed: its timeout action was recorded instead."""
-
-
-class ClaimedByOther(HitlError):
-    """Another reviewer claimed the request for a while; take it over explicitly with
-    ``inbox.claim(request, you, take_over=True)``."""
-
-    def __init__(self, message: str, reviewer: str | None = None) -> None:
-        super().__init__(message)
-        self.reviewer = reviewer
-
-
-class MissingCheckpointer(HitlError):
-    """The graph was compiled without a checkpointer, so it cannot pause and resume."""
-
-
-class UnserializableValue(HitlError, TypeError):
-    """The checkpointer refused a value of the graph (an interrupt payload, a node's
-    update): LangGraph could not save the step, so the thread is stuck before it.
-    ``type_name`` names the value's type, ``where`` where it was found (or None)."""
-
-    def __init__(self, message: str, type_name: str | None = None,
-                 where: str | None = None) -> None:
-        super().__init__(message)
-        self.type_name = type_name
-        self.where = where
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 As a script: ``python tests/_team.py TARGET LEDGER MODE REVIEWER THREAD...`` opens each
 thread in a new `Session` and, with MODE ``approve``, approves its pending request;
 with ``open`` it only opens it (recovery); ``race REVIEWER GOFILE`` is `race`. One JSON
-line per thread on stdout.
+line per thread on stdout. A MODE ending in ``-async`` does the same with `AsyncSession`
+(``astream``, ``aget_state``) on an async checkpointer: the engine's other driver.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import time
@@ -16,7 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import hitl_nb
-from hitl_nb import Decision, DecisionLog, HitlError, Session
+from hitl_nb import Decision, DecisionLog, HitlError, Session, StaleRequest
+from hitl_nb.engine.aio import AsyncSession
 from hitl_nb.examples import payment_graph
 
 WORKER = str(Path(__file__).resolve())
@@ -49,6 +52,38 @@ def ledger_counts(ledger: Path) -> dict[str, int]:
     return counts
 
 
+#: The engine's two drivers: the crash and race tests run on both.
+DRIVERS = ("sync", "async")
+
+
+def reopen(target: str, ledger: Path | str | None, thread: str, driver: str, *,
+           reviewer: str | None = None, approve: bool = False
+           ) -> tuple[list[str], bool, object]:
+    """Open ``thread`` in a new session of ``driver`` (recovering what a crash left),
+    approve its first pending request when ``approve``; return (the pending actions
+    before deciding, done, result)."""
+    if driver == "sync":
+        graph, log = team(target, ledger)
+        session = Session(graph, thread_id=thread, log=log, reviewer=reviewer).start(None)
+        before = [r.action for r in session.pending]
+        if approve and session.pending:
+            session.decide(session.pending[0], Decision("approve"))
+        return before, session.done, session.result
+
+    async def run() -> tuple[list[str], bool, object]:
+        async with hitl_nb.acheckpointer(target) as saver:
+            graph = payment_graph(saver, ledger=str(ledger) if ledger else None)
+            session = AsyncSession(graph, thread_id=thread, log=DecisionLog(target),
+                                   reviewer=reviewer)
+            await session.astart(None)
+            before = [r.action for r in session.pending]
+            if approve and session.pending:
+                await session.adecide(session.pending[0], Decision("approve"))
+            return before, session.done, session.result
+
+    return asyncio.run(run())
+
+
 def race(target: str, ledger: str, reviewer: str, go: str) -> None:
     """List the inbox, say "ready", wait for the ``go`` file, then approve every request
     seen in the list (as a reviewer clicking through a loaded inbox would)."""
@@ -67,10 +102,62 @@ def race(target: str, ledger: str, reviewer: str, go: str) -> None:
                               "error": type(exc).__name__, "message": str(exc)}), flush=True)
 
 
+async def arace(target: str, ledger: str, reviewer: str, go: str) -> None:
+    """`race` through `AsyncSession`: each listed request decided with ``adecide``."""
+    log = DecisionLog(target)
+    seen = hitl_nb.Inbox(log, reviewer=reviewer).list(order="thread")
+    print("ready", flush=True)
+    while not Path(go).exists():
+        await asyncio.sleep(0.01)
+    async with hitl_nb.acheckpointer(target) as saver:
+        graph = payment_graph(saver, ledger=ledger)
+        for request in seen:
+            try:
+                session = AsyncSession(graph, thread_id=request.thread_id, log=log,
+                                       reviewer=reviewer)
+                await session.astart(None)
+                live = next((r for r in session.requests if r.key == request.key), None)
+                if live is None:
+                    first = log.get(*request.key)
+                    raise StaleRequest(f"no longer pending: it was "
+                                       f"{first.summary() if first else 'resumed'}", first)
+                await session.adecide(live, Decision("approve"))
+                print(json.dumps({"thread": request.thread_id, "won": True}), flush=True)
+            except HitlError as exc:
+                print(json.dumps({"thread": request.thread_id, "won": False,
+                                  "error": type(exc).__name__, "message": str(exc)}),
+                      flush=True)
+
+
+async def aopen(target: str, ledger: str, mode: str, reviewer: str, threads: list[str]
+                ) -> None:
+    """`main`'s approve / open through `AsyncSession`."""
+    log = DecisionLog(target)
+    async with hitl_nb.acheckpointer(target) as saver:
+        graph = payment_graph(saver, ledger=ledger)
+        for thread in threads:
+            session = AsyncSession(graph, thread_id=thread, log=log, reviewer=reviewer)
+            try:
+                await session.astart(None)
+                if mode == "approve":
+                    await session.adecide(session.pending[0], Decision("approve"))
+                print(json.dumps({"thread": thread, "won": True}), flush=True)
+            except HitlError as exc:
+                print(json.dumps({"thread": thread, "won": False,
+                                  "error": type(exc).__name__, "message": str(exc)}),
+                      flush=True)
+
+
 def main(argv: list[str]) -> None:
     target, ledger, mode, reviewer, *threads = argv
     if mode == "race":
         race(target, ledger, reviewer, threads[0])
+        return
+    if mode == "race-async":
+        asyncio.run(arace(target, ledger, reviewer, threads[0]))
+        return
+    if mode.endswith("-async"):
+        asyncio.run(aopen(target, ledger, mode.removesuffix("-async"), reviewer, threads))
         return
     graph, log = team(target, ledger)
     for thread in threads:

@@ -38,6 +38,18 @@ def start(db: str):
     return _start
 
 
+@pytest.fixture
+def open_session(db: str):
+    """``open_session(graph, input, thread_id=...)``: an engine `Session`, started, with
+    no widget: for tests of the engine (``start`` gives the notebook's view)."""
+
+    def _open(graph, graph_input, thread_id="t1", **kwargs):
+        kwargs.setdefault("reviewer", "ana")
+        return hitl_nb.Session(graph, thread_id=thread_id, log=db, **kwargs).start(graph_input)
+
+    return _open
+
+
 # -- the queue/log backends: SQLite always, PostgreSQL when reachable (and always in CI) --
 PG_URL = os.environ.get("HITL_NB_TEST_POSTGRES_URL",
                         "postgresql://hitl:hitl@127.0.0.1:5432/hitl")

@@ -260,3 +260,49 @@ def ask_then(checkpointer: Any, before: dict | None = None, after: dict | None =
     b.add_edge("ask", "act")
     b.add_edge("act", END)
     return b.compile(checkpointer=checkpointer)
+
+
+#: What the LangChain agent's ``send_email`` tool sent (cleared by `email_agent`).
+SENT: list[dict] = []
+
+
+def _tools() -> tuple[Any, Any]:
+    from langchain_core.tools import tool
+
+    @tool
+    def send_email(to: str, subject: str) -> str:
+        """Send an email to one recipient."""
+        SENT.append({"to": to, "subject": subject})
+        return f"sent to {to}"
+
+    @tool
+    def read_inbox(folder: str) -> str:
+        """Read an inbox folder (read-only)."""
+        return f"3 messages in {folder}"
+
+    return send_email, read_inbox
+
+
+send_email, read_inbox = _tools()
+
+
+def email_agent(checkpointer: Any, mode: str, allowed: list[str] | None = None) -> Any:
+    """LangChain ``create_agent`` with ``HumanInTheLoopMiddleware`` on ``send_email``
+    (``interrupt_mode`` ``mode``): a scripted model sends two emails and reads the inbox."""
+    from langchain.agents import create_agent
+    from langchain.agents.middleware import HumanInTheLoopMiddleware
+
+    from hitl_nb.testing import ScriptedChatModel, ai, tool_call
+
+    SENT.clear()
+    model = ScriptedChatModel([
+        ai("", tool_call("send_email", {"to": "cfo@example.com", "subject": "Q3"}, "c1"),
+           tool_call("send_email", {"to": "all@example.com", "subject": "Q3"}, "c2"),
+           tool_call("read_inbox", {"folder": "finance"}, "c3")),
+        ai("All done."),
+    ])
+    config = {"allowed_decisions": allowed} if allowed else True
+    return create_agent(model, tools=[send_email, read_inbox],
+                        middleware=[HumanInTheLoopMiddleware(
+                            interrupt_on={"send_email": config}, interrupt_mode=mode)],
+                        checkpointer=checkpointer)

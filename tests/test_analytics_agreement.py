@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import hitl_nb
 from hitl_nb import AlreadyDecided, Decision, Inbox, ReviewRequest, SameReviewer
-from hitl_nb._agreement import cohen_kappa, fleiss_kappa
-from hitl_nb._opinions import selected
+from hitl_nb.analysis.agreement import cohen_kappa, fleiss_kappa
+from hitl_nb.store.opinions import selected
 from tests._team import ledger_counts, start_threads, team
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=timezone.utc)

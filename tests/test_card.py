@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 import hitl_nb
 from hitl_nb import InvalidForm, render
 from hitl_nb.model import Decision, ReviewRequest, Risk
-from hitl_nb.widgets.card import ReviewCard
+from hitl_nb.ui.widgets.card import ReviewCard
 
 
 class Recorder:
@@ -401,9 +401,10 @@ def test_task_and_steps_come_from_the_graph_state(start, db):
 
 
 def test_langchain_agent_card_edits_with_the_tool_schema_and_shows_context(db, start):
-    from .test_langchain import SENT, _agent
+    from tests.graphs import SENT, email_agent
 
-    session = start(_agent(db, "per_call"), {"messages": [("user", "send the Q3 numbers")]})
+    session = start(email_agent(hitl_nb.checkpointer(db), "per_call"),
+                    {"messages": [("user", "send the Q3 numbers")]})
     card = session.cards[0]
     assert card.request.args_schema is not None
     card.click("Edit")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import hitl_nb
-from hitl_nb.__main__ import _parser, main, serve_command
+from hitl_nb.ui.cli import _parser, main, serve_command
 
 
 @pytest.fixture

@@ -17,40 +17,46 @@ import pytest
 import hitl_nb
 from hitl_nb import Decision, DecisionLog, Inbox, ResumeFailed, Session
 from hitl_nb._faults import POINTS, owner_id
-from tests._team import WORKER, ledger_counts, start_threads, team
+from tests._team import DRIVERS, WORKER, ledger_counts, reopen, start_threads, team
 from tests.graphs import failing, paying
 
 pytestmark = pytest.mark.slow
 
 
-def _reviewer(backend, ledger, *threads, fault=None, mode="approve", reviewer="ana"):
+def _reviewer(backend, ledger, *threads, fault=None, mode="approve", reviewer="ana",
+              driver="sync"):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.pop("HITL_NB_FAULT", None)
     if fault:
         env["HITL_NB_FAULT"] = fault
+    if driver == "async":
+        mode = f"{mode}-async"
     return subprocess.run([sys.executable, WORKER, backend, str(ledger), mode, reviewer,
                            *threads], env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
 @pytest.mark.parametrize("point", POINTS)
-def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger, point):
+def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger, point,
+                                                                 driver):
     graph, log = team(backend, ledger)
     start_threads(graph, log, 1)
-    killed = _reviewer(backend, ledger, "t0", fault=point)
+    killed = _reviewer(backend, ledger, "t0", fault=point, driver=driver)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    session = Session(graph, thread_id="t0", log=log, reviewer="bob").start(None)
-    if point == "before_record_commit":       # never recorded: asked again
+    never_recorded = point == "before_record_commit"
+    if never_recorded:
         assert len(log) == 0
-        assert [r.action for r in session.pending] == ["pay"]
-        session.decide(session.pending[0], Decision("approve"))
-    assert session.done, point
-    assert session.result["result"] == "paid 100.0 to vendor 0"
+    before, done, result = reopen(backend, ledger, "t0", driver, reviewer="bob",
+                                  approve=never_recorded)
+    assert before == (["pay"] if never_recorded else [])  # asked again only if unrecorded
+    assert done, point
+    assert result["result"] == "paid 100.0 to vendor 0"
     assert ledger_counts(ledger) == {"t0": 1}                  # 0 lost, 0 doubled
     df = log.to_pandas()
     assert df.status.tolist() == ["applied"]
-    assert df.reviewer.tolist() == ["bob" if point == "before_record_commit" else "ana"]
+    assert df.reviewer.tolist() == ["bob" if never_recorded else "ana"]
     assert Inbox(backend).pending == []
-    assert Session(graph, thread_id="t0", log=log).start(None).done  # reopening is a no-op
+    assert reopen(backend, ledger, "t0", driver)[1]  # reopening is a no-op
     assert ledger_counts(ledger) == {"t0": 1}
 
 
@@ -72,7 +78,7 @@ def test_recovery_leaves_a_decision_a_live_process_is_applying(backend, ledger):
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
     live_owner = owner_id("another-kernel")          # this very process: alive
-    assert log.claim("t0", [request.interrupt_id], live_owner, lease_s=300)
+    assert log.take_resume_lease("t0", [request.interrupt_id], live_owner, lease_s=300)
     reopened = Session(graph, thread_id="t0", log=log).start(None)
     assert not reopened.done
     assert ledger_counts(ledger) == {}
@@ -88,7 +94,7 @@ def test_recovery_takes_over_the_lease_of_a_dead_process(backend, ledger):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     dead_owner = f"{os.uname().nodename}:{gone.pid}:x"
-    assert log.claim("t0", [request.interrupt_id], dead_owner, lease_s=300)
+    assert log.take_resume_lease("t0", [request.interrupt_id], dead_owner, lease_s=300)
     assert Session(graph, thread_id="t0", log=log).start(None).done
     assert ledger_counts(ledger) == {"t0": 1}
 
@@ -100,7 +106,7 @@ def test_lease_of_another_host_is_honoured_until_it_expires(backend, ledger):
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
     claimed = time.time()
-    assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
+    assert log.take_resume_lease("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.5)
     assert not Session(graph, thread_id="t0", log=log).start(None).done
     deadline = claimed + 30
     while not Session(graph, thread_id="t0", log=log).start(None).done:  # poll, not sleep

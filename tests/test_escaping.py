@@ -8,8 +8,8 @@ import pytest
 
 from hitl_nb import formats, render
 from hitl_nb.model import Decision, InvalidResponse, ReviewRequest, Risk
-from hitl_nb.widgets import ArgsEditor, SchemaForm
-from hitl_nb.widgets.card import ReviewCard
+from hitl_nb.ui.widgets import ArgsEditor, SchemaForm
+from hitl_nb.ui.widgets.card import ReviewCard
 
 from .markup import assert_safe_html, widget_html
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from hitl_nb import InvalidForm
-from hitl_nb.widgets import ArgsEditor, SchemaForm
+from hitl_nb.ui.widgets import ArgsEditor, SchemaForm
 
 
 class Tone(enum.Enum):

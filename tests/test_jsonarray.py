@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hitl_nb._fastjson import UnreadableValue
-from hitl_nb._jsonarray import JSONArray, JSONDtype
+from hitl_nb.store.fastjson import UnreadableValue
+from hitl_nb.store.frame.jsonarray import JSONArray, JSONDtype
 
 TEXT = ['{"to": "a@b.c", "n": 1}', None, "[1, 2]", '"plain"']
 VALUES = [{"to": "a@b.c", "n": 1}, None, [1, 2], "plain"]

@@ -16,38 +16,13 @@ from langgraph.types import interrupt
 from pydantic import BaseModel
 
 import hitl_nb
-from hitl_nb._tools import tool_schemas
+from hitl_nb.engine.tools import tool_schemas
 from hitl_nb.testing import ScriptedChatModel, ai, tool_call
-
-SENT: list[dict] = []
-
-
-@tool
-def send_email(to: str, subject: str) -> str:
-    """Send an email to one recipient."""
-    SENT.append({"to": to, "subject": subject})
-    return f"sent to {to}"
-
-
-@tool
-def read_inbox(folder: str) -> str:
-    """Read an inbox folder (read-only)."""
-    return f"3 messages in {folder}"
+from tests.graphs import SENT, email_agent
 
 
 def _agent(db, mode, allowed=None):
-    SENT.clear()
-    model = ScriptedChatModel([
-        ai("", tool_call("send_email", {"to": "cfo@example.com", "subject": "Q3"}, "c1"),
-           tool_call("send_email", {"to": "all@example.com", "subject": "Q3"}, "c2"),
-           tool_call("read_inbox", {"folder": "finance"}, "c3")),
-        ai("All done."),
-    ])
-    config = {"allowed_decisions": allowed} if allowed else True
-    return create_agent(model, tools=[send_email, read_inbox],
-                        middleware=[HumanInTheLoopMiddleware(
-                            interrupt_on={"send_email": config}, interrupt_mode=mode)],
-                        checkpointer=hitl_nb.checkpointer(db))
+    return email_agent(hitl_nb.checkpointer(db), mode, allowed)
 
 
 def _tool_messages(result):

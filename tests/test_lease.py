@@ -35,7 +35,7 @@ def test_slow_resume_renews_its_lease_until_applied(backend, tmp_path):
         status, owner, until = row()               # only the renewals can hold it now
         assert (status, owner) == ("applying", session.owner)
         assert until > time.time() and worker.is_alive()
-        assert not log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.3)
+        assert not log.take_resume_lease("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=0.3)
         assert not Session(graph, thread_id="t0", log=DecisionLog(backend)).start(None).done
     finally:
         worker.join(timeout=30)
@@ -51,7 +51,15 @@ def test_renew_only_extends_a_lease_its_owner_holds(backend, tmp_path):
     session = Session(graph, thread_id="t0", log=log, reviewer="ana").start({})
     request = session.pending[0]
     log.record(request, Decision("approve", reviewer="ana"))
-    assert log.renew("t0", [request.interrupt_id], "me:1:x", lease_s=60) == 0  # not claimed
-    assert log.claim("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60)
-    assert log.renew("t0", [request.interrupt_id], "me:1:x", lease_s=60) == 0  # not mine
-    assert log.renew("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60) == 1
+    mine = "me:1:x"
+    assert log.renew_resume_lease("t0", [request.interrupt_id], mine, lease_s=60) == 0  # unclaimed
+    assert log.take_resume_lease("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60)
+    assert log.renew_resume_lease("t0", [request.interrupt_id], "me:1:x", lease_s=60) == 0
+    assert log.renew_resume_lease("t0", [request.interrupt_id], "elsewhere:1:x", lease_s=60) == 1
+
+
+def test_the_resume_lease_keeps_its_former_names(tmp_path):
+    log = DecisionLog(str(tmp_path / "log.db"))
+    assert log.claim == log.take_resume_lease
+    assert log.renew == log.renew_resume_lease
+    assert log.release == log.release_resume_lease

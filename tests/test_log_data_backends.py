@@ -4,18 +4,20 @@ answers and report; a version-1 log on PostgreSQL is upgraded in place."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import _schema
+from hitl_nb.store import schema as _schema
 from tests import _known_log as K
-from tests.test_log_migration import FIXTURE
 
 COLUMNS = ["thread_id", "interrupt_id", "action", "decision", "comment", "reviewer",
            "requested_at", "decided_at", "latency_s", "confidence", "risk_score",
            "outcome_ok", "outcome_detail", "args", "edited_args", "context"]
+
+FIXTURE = Path(__file__).parent / "fixtures" / "hitl_v1.db"  # a schema-1 log
 
 
 def test_known_log_reads_the_same_on_every_backend(backend, tmp_path):

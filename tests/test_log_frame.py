@@ -10,15 +10,17 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 import hitl_nb
-from hitl_nb import _frame, _frame_arrow, _frame_cache
-from hitl_nb._jsonarray import JSONDtype
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.frame import cache as _frame_cache
+from hitl_nb.store.frame import load as _frame
+from hitl_nb.store.frame.jsonarray import JSONDtype
 from tests import _known_log as K
 
 
 @pytest.fixture(autouse=True, params=["arrow", "copy", "stdlib"])
 def frame_path(request, monkeypatch):
     """Every test here runs on each loader: Arrow (``data`` extra), Arrow from the log's
-    columnar copy plus its changes (`hitl_nb._frame_cache`), and stdlib sqlite3."""
+    columnar copy plus its changes (`hitl_nb.store.frame.cache`), and stdlib sqlite3."""
     if request.param == "stdlib":
         monkeypatch.setattr(_frame_arrow, "ENABLED", False)
         return request.param

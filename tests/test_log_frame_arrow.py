@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import Decision, ReviewRequest, Risk, _frame_arrow
+from hitl_nb import Decision, ReviewRequest, Risk
+from hitl_nb.store.frame import arrow as _frame_arrow
 from tests import _known_log as K
 from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 
@@ -52,9 +53,9 @@ def awkward(db) -> hitl_nb.DecisionLog:
                         decided_at=K.T0 + timedelta(days=5, microseconds=7)))
     log.record_outcome("i21", ok=True, detail="late detail",
                        when=datetime(2026, 3, 9, tzinfo=timezone.utc))
-    assert log.claim("t2", ["i20"], owner="host:1:kernel")  # owner and lease stay set
-    assert log.claim("t0", ["i21"], owner="host:1:kernel")
-    log.release("t0", ["i21"], error="boom: ünïcode")
+    assert log.take_resume_lease("t2", ["i20"], owner="host:1:kernel")  # owner and lease stay set
+    assert log.take_resume_lease("t0", ["i21"], owner="host:1:kernel")
+    log.release_resume_lease("t0", ["i21"], error="boom: ünïcode")
     return log
 
 
@@ -109,7 +110,7 @@ def test_columns_null_in_the_first_batches_then_set_are_typed_alike(db, monkeypa
                             comment="set" if late else None, reviewer="ana",
                             decided_at=K.T0 + timedelta(seconds=n)))
     log.record_outcome("i5", ok=False, detail={"why": "late"})
-    log.release("t2", ["i5"], error="late error")
+    log.release_resume_lease("t2", ["i5"], error="late error")
     log._db.conn.execute("UPDATE hitl_decisions SET latency_s = 3 WHERE interrupt_id = 'i5'")
     arrow, stdlib = both(log, monkeypatch)
     pd.testing.assert_frame_equal(arrow, stdlib)
@@ -220,7 +221,7 @@ def test_frames_survive_pickle_and_parquet(known_log, tmp_path):
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
-    from hitl_nb import _frame_arrow
+    from hitl_nb.store.frame import arrow as _frame_arrow
     _frame_arrow.PARTS, _frame_arrow.PARALLEL_MIN_ROWS, _frame_arrow.BATCH_ROWS = 3, 1, 8
     parted = []
     real = _frame_arrow._in_threads

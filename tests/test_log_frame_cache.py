@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 import hitl_nb
-from hitl_nb import Decision, ReviewRequest, _frame_arrow, _frame_cache
+from hitl_nb import Decision, ReviewRequest
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.frame import cache as _frame_cache
 from tests import _known_log as K
 from tests._two_processes import CHECKED_LOADS, WRITER, reader_and_writer
 
@@ -80,7 +82,7 @@ def test_copy_plus_updates_deletes_and_new_rows_equals_a_full_read(log, db, monk
     monkeypatch.setattr(_frame_cache, "ROWS_PER_SPLICE", rows_per_splice)
     log.to_pandas()
     log.record_outcome("i3", ok=False, detail="bounced")  # an update in the middle (id 4)
-    assert log.claim("th8", ["i9"], owner="host:2:k")  # the copy's last row changes
+    assert log.take_resume_lease("th8", ["i9"], owner="host:2:k")  # the copy's last row changes
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("DELETE FROM hitl_decisions WHERE id IN (1, 5)")  # first and middle
@@ -101,9 +103,9 @@ def test_copy_plus_updates_deletes_and_new_rows_equals_a_full_read(log, db, monk
 
 
 def test_a_category_whose_last_row_changed_is_gone(log, db, monkeypatch):
-    assert log.claim("th8", ["i9"], owner="host:2:k")  # the one 'applying' row
+    assert log.take_resume_lease("th8", ["i9"], owner="host:2:k")  # the one 'applying' row
     log.to_pandas()
-    log.release("th8", ["i9"], error=None)
+    log.release_resume_lease("th8", ["i9"], error=None)
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("DELETE FROM hitl_decisions WHERE action = 'write_file'")
@@ -338,7 +340,7 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
     assert df["outcome_detail"].iloc[0] == "read 3 lines"
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT value FROM hitl_meta WHERE key = 'schema_version'"
-                        ).fetchone() == (str(hitl_nb._schema.VERSION),)
+                        ).fetchone() == (str(hitl_nb.store.schema.VERSION),)
     triggers = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert triggers == {"hitl_decisions_updated", "hitl_decisions_renumbered",
@@ -356,7 +358,7 @@ def test_version_2_log_is_upgraded_with_the_change_notes(tmp_path, monkeypatch):
 _READER = textwrap.dedent("""
     import sys, time
     import hitl_nb
-    from hitl_nb import _frame_arrow, _frame_cache
+    from hitl_nb.store.frame import arrow as _frame_arrow, cache as _frame_cache
     _frame_cache.MIN_ROWS, _frame_cache.REWRITE_SPLICES, _frame_cache.ROWS_PER_SPLICE = 5, 2, 1
     full = []
     real = _frame_arrow.read

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import hitl_nb
-from hitl_nb import _schema
+from hitl_nb.store import schema as _schema
 from tests._two_processes import reader_and_writer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hitl_v1.db"

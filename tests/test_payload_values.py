@@ -24,9 +24,10 @@ import pydantic
 import pytest
 
 import hitl_nb
-from hitl_nb import Decision, DecisionLog, Inbox, UnserializableValue, _frame_arrow
-from hitl_nb._fastjson import UnreadableValue
-from hitl_nb._jsonsafe import dumps
+from hitl_nb import Decision, DecisionLog, Inbox, UnserializableValue
+from hitl_nb.store.fastjson import UnreadableValue
+from hitl_nb.store.frame import arrow as _frame_arrow
+from hitl_nb.store.jsonsafe import dumps
 from tests.graphs import ask_then, single
 from tests.markup import assert_safe_html
 

@@ -124,7 +124,7 @@ def test_request_review_log_argument_overrides_the_policy_log(tmp_path, start, d
 
 
 def test_first_verdict_is_shared_through_the_log_by_policies_of_one_name(db):
-    from hitl_nb._gate import settle
+    from hitl_nb.policy.gate import settle
 
     request = hitl_nb.ReviewRequest(action="send_email", args={"to": "a"}, thread_id="t9")
     first, decision = settle(RiskPolicy(log=db, name="ops"), request, "call-1")

@@ -8,7 +8,7 @@ import pytest
 
 import hitl_nb
 from hitl_nb import RiskPolicy, Rule, SafeHistory, arg, wilson_lower_bound
-from hitl_nb._wilson import History
+from hitl_nb.policy.history import History
 
 from ._policy_log import add
 

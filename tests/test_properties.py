@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hitl_nb import formats, render
 from hitl_nb.formats import hitl
 from hitl_nb.model import Decision
-from hitl_nb.widgets.card import ReviewCard
+from hitl_nb.ui.widgets.card import ReviewCard
 
 from .markup import assert_safe_html, widget_html
 

@@ -11,20 +11,23 @@ import sys
 import pytest
 
 from hitl_nb import Inbox
-from tests._team import WORKER, ledger_counts, start_threads, team
+from tests._team import DRIVERS, WORKER, ledger_counts, start_threads, team
 
 pytestmark = pytest.mark.slow
 
 N = 100
 
 
-def test_two_processes_racing_on_100_requests_decide_each_once(backend, ledger, tmp_path):
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_two_processes_racing_on_100_requests_decide_each_once(backend, ledger, tmp_path,
+                                                               driver):
     graph, log = team(backend, ledger)
     threads = start_threads(graph, log, N)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     env.pop("HITL_NB_FAULT", None)
     go = tmp_path / "go"
-    procs = {name: subprocess.Popen([sys.executable, WORKER, backend, str(ledger), "race",
+    mode = "race" if driver == "sync" else "race-async"
+    procs = {name: subprocess.Popen([sys.executable, WORKER, backend, str(ledger), mode,
                                      name, str(go)], env=env, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
              for name in ("ana", "bob")}

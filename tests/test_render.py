@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 import pytest
 
 import hitl_nb
-from hitl_nb import _diff, render
-from hitl_nb.describe import describe, unregister
+from hitl_nb import render
 from hitl_nb.model import Decision, ReviewRequest, Risk
+from hitl_nb.render import diff as _diff
+from hitl_nb.render.describe import describe, unregister
 
 from .markup import assert_safe_html
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import hitl_nb
-from hitl_nb._report import changed_keys
+from hitl_nb.analysis.report import changed_keys
 from tests import _known_log as K
 from tests import _mixed_log as M
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import hitl_nb
-from hitl_nb.app import ReviewerApp, load_graph, pending_threads
 from hitl_nb.examples import seed_graph
+from hitl_nb.ui.app import ReviewerApp, load_graph, pending_threads
 
 
 @pytest.fixture

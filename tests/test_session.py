@@ -166,12 +166,12 @@ def test_static_html_for_saved_notebooks_shows_request_and_decision(db, start):
     assert "approved by ana" in session._repr_mimebundle_()["text/html"]
 
 
-def test_running_a_thread_with_pending_reviews_again_refuses_and_keeps_them(db, start):
+def test_running_a_thread_with_pending_reviews_again_refuses_and_keeps_them(db, open_session):
     graph = single(hitl_nb.checkpointer(db), {"action": "pay"})
-    first = start(graph, {})
+    first = open_session(graph, {})
     with pytest.raises(hitl_nb.HitlError, match="already has 1 pending review"):
-        start(graph, {})
-    picked = hitl_nb.review(graph, None, thread_id="t1", log=db, display=False)
+        open_session(graph, {})
+    picked = open_session(graph, None)
     assert [r.interrupt_id for r in picked.pending] == [r.interrupt_id for r in first.pending]
 
 

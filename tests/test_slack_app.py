@@ -17,9 +17,9 @@ from langgraph.types import interrupt
 from slack_sdk import WebClient
 
 import hitl_nb
-from hitl_nb import slack
 from hitl_nb.examples import seed_graph
-from hitl_nb.slack.testing import FakeSlack, SlackUser, post_form, sign
+from hitl_nb.ui import slack
+from hitl_nb.ui.slack.testing import FakeSlack, SlackUser, post_form, sign
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

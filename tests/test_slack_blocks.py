@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
-from hitl_nb import slack
 from hitl_nb.model import DECISION_TYPES, Decision, ReviewRequest, Risk
+from hitl_nb.ui import slack
 
 NASTY = ["<!channel>", "<!here>", "<@U024BE7LH>", "<#C123|general>", "<https://evil.test|click>",
          "<!subteam^S1>", "https://evil.test/x", "&", "&amp;", "```", "`", "*", "_", ">", "<",

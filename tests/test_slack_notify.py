@@ -6,8 +6,8 @@ import pytest
 from slack_sdk import WebClient
 
 import hitl_nb
-from hitl_nb import slack
-from hitl_nb.slack.testing import FakeSlack
+from hitl_nb.ui import slack
+from hitl_nb.ui.slack.testing import FakeSlack
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_async_session_applies_an_expired_deadline_on_pick_up(backend, ledger):
     from langgraph.checkpoint.memory import InMemorySaver
 
     from hitl_nb import DecisionLog
-    from hitl_nb._async import AsyncSession
+    from hitl_nb.engine.aio import AsyncSession
     from hitl_nb.examples import payment_graph
 
     graph = payment_graph(InMemorySaver(), ledger=str(ledger))  # async-capable checkpoints
@@ -135,7 +135,7 @@ def test_async_decision_after_the_deadline_raises_expired_and_applies_the_timeou
     from langgraph.checkpoint.memory import InMemorySaver
 
     from hitl_nb import DecisionLog
-    from hitl_nb._async import AsyncSession
+    from hitl_nb.engine.aio import AsyncSession
     from hitl_nb.examples import payment_graph
 
     graph = payment_graph(InMemorySaver(), ledger=str(ledger))

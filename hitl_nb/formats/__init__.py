@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from ..model import Decision, InvalidResponse, NotAllowed, ReviewRequest, quote
-from ._common import check_against_schema
+from ._common import check_against_schema, is_valid
 
 ResumeMapper = Callable[[ReviewRequest, Decision], Any]
 
@@ -113,4 +113,5 @@ def resume_value(
     return fmt.resume_value(list(requests), list(decisions))
 
 
-__all__ = ["FORMATS", "ResumeMapper", "get", "parse", "resume_value", "validate"]
+__all__ = ["FORMATS", "ResumeMapper", "check_against_schema", "get", "is_valid", "parse",
+           "resume_value", "validate"]

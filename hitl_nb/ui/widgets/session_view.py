@@ -1,0 +1,181 @@
+"""`SessionView`: progress, one card per pending request, then the result.
+
+This is the object `hitl_nb.review` returns. It shows a `Session` and forwards the
+public contract (``pending``, ``cards``, ``done``, ``result``, ``error``) to it. A few
+widgets, not dozens: a box holding the header (`SessionStatus`, one anywidget) and one
+`ReviewCard` per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import traitlets as t
+
+from ... import render
+from ...engine.session import Session
+from ...model import Decision, HitlError, ReviewRequest, UnserializableValue
+from ._front import FrontEnd
+from .card import ReviewCard
+
+
+class SessionStatus(FrontEnd):
+    """The session's header in one widget: thread, progress, error, result, "Resume now"."""
+
+    can_resume = t.Bool(False).tag(sync=True)
+    front_end_writes = ()
+
+    def __init__(self, view: SessionView) -> None:
+        self._view = view
+        super().__init__(kind="session")
+
+    def click(self, label: str) -> Any:
+        """"Resume now" (shown while only some requests are decided)."""
+        if label != "Resume now" or not self.can_resume:
+            raise HitlError(f"no button {label!r} here now")
+        return self._view.resume_now()
+
+
+class SessionView(w.VBox):
+    """The live view of one reviewed thread: a header widget, then one widget per card;
+    a card object stays valid until decided."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cards: dict[tuple, ReviewCard] = {}
+        self.history: list[ReviewCard] = []      # decided cards whose interrupt resumed
+        self.status = SessionStatus(self)
+        self._header = self._result = self._error = ""
+        super().__init__([self.status])
+        self.add_class("hitl-session")
+        self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
+        session.listen(self._on_event)
+        self._sync()
+
+    # -- the public contract --------------------------------------------------------
+    @property
+    def thread_id(self) -> str:
+        return self.session.thread_id
+
+    @property
+    def pending(self) -> list[ReviewRequest]:
+        return self.session.pending
+
+    @property
+    def cards(self) -> list[ReviewCard]:
+        """One card per pending (undecided) request."""
+        return [self._card(r) for r in self.session.pending]
+
+    @property
+    def done(self) -> bool:
+        return self.session.done
+
+    @property
+    def result(self) -> Any:
+        return self.session.result
+
+    @property
+    def error(self) -> BaseException | None:
+        return self.session.error
+
+    @property
+    def log(self) -> Any:
+        return self.session.log
+
+    def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        return self.session.decide(request, decision)
+
+    def resume_now(self) -> Any:
+        return self.session.resume_now()  # a task with an AsyncSession
+
+    def retry(self) -> Any:
+        return self.session.retry()
+
+    # -- rendering ------------------------------------------------------------------
+    def _card(self, request: ReviewRequest) -> ReviewCard:
+        card = self._cards.get(request.key)
+        if card is None:
+            card = ReviewCard(request, self.session.decide, self.session.decided.get(request.key),
+                              policy=self.session.policy)
+            self._cards[request.key] = card
+        return card
+
+    @property
+    def header(self) -> str:
+        """The header's HTML: thread, status, steps."""
+        return self._header
+
+    @property
+    def error_html(self) -> str:
+        return self._error
+
+    def _on_event(self, event: str, payload: Any) -> None:
+        if event == "progress":
+            self._header = self._header_html(str(payload))
+            self._show_status()
+        else:
+            self._sync()
+            if not self.session.busy:
+                self.refresh_display()
+
+    def refresh_display(self) -> None:
+        """Re-send the displayed output so its static text/html matches the live view."""
+        if self.display_handle is not None:
+            self.display_handle.update(self)
+
+    def _header_html(self, status: str) -> str:
+        s = self.session
+        thread = render.escape(s.thread_id)
+        note = " (generated: pass thread_id= to pick it up later)" if s.generated_thread_id else ""
+        steps = f" · steps: {render.escape(' → '.join(s.steps[-8:]))}" if s.steps else ""
+        return (f"<div class='hitl-header'><b>thread</b> <code>{thread}</code>{note} · "
+                f"<span class='hitl-status'>{render.escape(status)}</span>{steps}</div>")
+
+    def _sync(self) -> None:
+        s = self.session
+        live = {r.key for r in s.requests}
+        self.history += [c for k, c in self._cards.items() if k not in live and c.decision]
+        self._cards = {k: c for k, c in self._cards.items() if k in live}
+        cards = [*self.history, *(self._card(r) for r in s.requests)]
+        if list(self.children[1:]) != cards:
+            self.children = [self.status, *cards]
+        for r in s.requests:
+            decision = s.decided.get(r.key)
+            card = self._cards[r.key]
+            if decision is not None and card.decision is None:
+                card.show_decision(decision)
+            note = s.queue_note(r) if decision is None else ""
+            card.note = f"<i>{render.escape(note)}</i>" if note else ""
+        waiting = len(s.pending)
+        if s.done:
+            status = "done"
+        elif s.error is not None:
+            status = "error"
+        elif waiting:
+            status = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
+        else:
+            status = "paused"
+        self._header = self._header_html(status)
+        self._error = "" if s.error is None else (
+            "<div class='hitl-error'>"
+            f"<b>{render.escape(type(s.error).__name__)}</b>: {render.escape(str(s.error))}"
+            + ("" if isinstance(s.error, UnserializableValue) else "<br>The decision is "
+               "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
+        self._result = (f"<b>Result</b>{render.value_html(s.result)}" if s.done else "")
+        self.status.can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.status.html = self._header + self._error + self._result
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        s = self.session
+        cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
+                         *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
+        result = render.value_html(s.result) if s.done else ""
+        data["text/html"] = (f"<div class='hitl-session'>{self._header}{cards}"
+                             f"{self._error}{result}</div>")
+        return bundle
