@@ -24,9 +24,7 @@ from typing import Any
 
 from .db import BUSY_TIMEOUT, SQLite, is_postgres_url
 
-#: Re-entrant: a garbage collection inside `acquire` (while opening a connection) may run
-#: a collected log's finalizer, whose `release` takes the lock again on the same thread.
-_LOCK = threading.RLock()
+_LOCK = threading.Lock()
 _OPEN: dict[tuple, Any] = {}
 #: Releases that came while this thread held `_LOCK`: garbage collection can run a log's
 #: finalizer (which releases) in the middle of `acquire`; waiting for the lock there would
