@@ -64,7 +64,7 @@ class TestOneWidget:
         assert "function renderCard" not in state          # the code comes by message
 
     def test_the_front_end_gets_its_code_by_message(self):
-        from hitl_nb.widgets import _front
+        from hitl_nb.ui.widgets import _front
 
         card = ReviewCard(email_request(), Recorder())
         sent = []

@@ -253,13 +253,15 @@ def decision_rows(db: Path, columns: str = "thread_id, decision, comment, status
 
 
 def wait_rows(db: Path, n: int, timeout: float = 30.0) -> list:
-    """The log's rows once it has ``n`` (polled with a deadline: a click is async)."""
+    """The log's rows once it has ``n`` and none is still ``applying`` (polled with a
+    deadline: a click is async, and the card shows the decision before the resume ends)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             rows = decision_rows(db)
         except Exception:   # the table is created with the first session
             rows = []
-        if len(rows) >= n or time.monotonic() > deadline:
+        settled = not any(row[-1] == "applying" for row in rows)
+        if (len(rows) >= n and settled) or time.monotonic() > deadline:
             return rows
         time.sleep(0.1)
