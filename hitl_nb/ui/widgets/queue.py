@@ -77,6 +77,7 @@ class ReviewQueue(ReviewCard):
         return self._ordered()
 
     def show(self, request: ReviewRequest, decision: Decision | None = None) -> None:
+        """Show ``request`` as the queue's current card, with its progress line."""
         self._submit = self.source.decide
         super().show(request, decision)
         self._progress()
