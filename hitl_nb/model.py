@@ -135,6 +135,9 @@ class ReviewRequest:
     - ``extra``: the queue's notes (``claimed_by``, votes); ``details``: other payload
       keys, shown beside the arguments (not editable).
 
+    Plain data: building one never raises on its values (`Decision` and the session check
+    what a reviewer sends).
+
     Example::
 
         request = session.pending[0]

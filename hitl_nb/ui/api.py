@@ -52,6 +52,11 @@ def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> AsyncCheckpoint
 
     or await it (``saver = await hitl_nb.acheckpointer("hitl.db")``) and close it with
     ``await saver.conn.close()``; one left open never keeps the process from exiting.
+
+    Example (awaited, no ``with``)::
+
+        saver = await hitl_nb.acheckpointer("postgresql://hitl@db/hitl")
+        graph = builder.compile(checkpointer=saver)
     """
     if is_postgres_url(target):
         from ..store.postgres import apostgres_checkpointer

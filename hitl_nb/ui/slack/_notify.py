@@ -28,6 +28,8 @@ class Posted:
     - ``request``: the `ReviewRequest` it shows.
     - ``client``: the ``WebClient`` that posted it, used by `update`.
 
+    Plain data (frozen): it never raises.
+
     Example::
 
         posted = slack.notify(request, "#reviews", client)

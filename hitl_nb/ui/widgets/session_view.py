@@ -43,7 +43,8 @@ class SessionView(w.VBox):
 
     ``session``: the `Session` (or `AsyncSession`) it shows; the view listens to it and
     forwards the public contract (``pending``, ``cards``, ``decide``, ``done``,
-    ``result``, ``error``) to it. `hitl_nb.review` builds and displays one.
+    ``result``, ``error``) to it. `hitl_nb.review` builds and displays one. Its methods
+    raise what the session's raise.
 
     Example::
 
