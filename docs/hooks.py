@@ -10,9 +10,14 @@
 - The home page is the README (``<!-- README -->`` in ``docs/index.md``), so the landing
   page and the site's home never disagree.
 - The API reference covers every name of ``hitl_nb.__all__``: a name no ``::: hitl_nb.X``
-  block documents fails the build, and so does a public name without any docstring (a
-  warning, which ``--strict`` turns into an error). Public methods and properties without
-  a docstring are listed in one INFO line of the build's output, not failing it yet.
+  block documents fails the build, and so does any object a ``:::`` block renders (the
+  names of ``__all__``, ``hitl_nb.slack``'s, ``df.hitl``) without a docstring, or a public
+  method or property of such a class without one (warnings, which ``--strict`` turns into
+  errors). Members a class inherits from hitl_nb's own classes count; those of
+  ipywidgets, traitlets, anywidget and ``object`` do not. (ruff's pydocstyle rules, ``D``,
+  are not enabled: they want a one-line summary, imperative mood and a blank line before
+  the closing quotes, which the house's prose docstrings do not follow, and their
+  "undocumented" rules cover internal modules too; this check covers what users read.)
 """
 
 from __future__ import annotations
@@ -164,40 +169,71 @@ def on_page_markdown(markdown, page, **_):
     return markdown.replace("<!-- binder-badge -->", badge)
 
 
+#: Members whose docstring lives in a module another change is rewriting (hitl_nb/store/):
+#: listed in the build's output, not failing it, until they have one; then the build fails
+#: until they leave this list.
+PENDING_DOCSTRINGS = {"hitl_nb.DecisionLog.status", "hitl_nb.DecisionLog.mark_applied"}
+
+
 def on_post_build(config, **_):
-    documented = set()
-    for md in (Path(config["docs_dir"]) / "api").glob("*.md"):
-        documented |= set(re.findall(r"^::: hitl_nb\.(\w+)\s*$", md.read_text(), re.M))
+    pages = [md.read_text() for md in (Path(config["docs_dir"]) / "api").glob("*.md")]
+    documented = {n for text in pages
+                  for n in re.findall(r"^::: hitl_nb\.(\w+)\s*$", text, re.M)}
     missing = [n for n in public_names() if n not in documented and n != "__version__"]
     if missing:
         raise PluginError("the API reference (docs/api/*.md) lacks a '::: hitl_nb.NAME' "
                           f"block for {', '.join(missing)}")
-    import hitl_nb
-    undocumented = [n for n in public_names() if n != "__version__"
-                    and not (getattr(hitl_nb, n).__doc__ or "").strip()]
-    for name in undocumented:
-        log.warning("hitl_nb.%s has no docstring (the API reference shows its signature only)",
-                    name)
-    bare = [f"hitl_nb.{name}.{member}" for name in public_names() if name != "__version__"
-            for member, value in _public_members(getattr(hitl_nb, name))
-            if not (getattr(value, "__doc__", None) or "").strip()]
-    if bare:   # shown, not failing (yet): methods and properties without a docstring
-        log.info("API reference: %d public members have no docstring: %s", len(bare),
-                 ", ".join(bare))
+    rendered = {f"hitl_nb.{n}" for n in public_names() if n != "__version__"}
+    rendered |= {i for text in pages for i in re.findall(r"^::: (\S+)[ \t]*$", text, re.M)}
+    for identifier in sorted(rendered):
+        obj = _resolve(identifier)
+        if not (obj.__doc__ or "").strip():
+            log.warning("%s has no docstring (the API reference shows its signature only)",
+                        identifier)
+        for member, value in _public_members(obj):
+            name = f"{identifier}.{member}"
+            bare = not (getattr(value, "__doc__", None) or "").strip()
+            if bare and name in PENDING_DOCSTRINGS:
+                log.info("API reference: %s has no docstring yet (PENDING_DOCSTRINGS)", name)
+            elif bare:
+                log.warning("%s has no docstring: say in one line what it is or does", name)
+            elif name in PENDING_DOCSTRINGS:
+                log.warning("%s has a docstring now: remove it from PENDING_DOCSTRINGS in "
+                            "docs/hooks.py", name)
+
+
+def _resolve(identifier: str) -> object:
+    """The object a ``::: identifier`` block renders (a module, class or function)."""
+    import importlib
+
+    parts = identifier.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise PluginError(f"the API reference renders {identifier}, which cannot be imported")
 
 
 def _public_members(obj) -> list[tuple[str, object]]:
-    """The public methods and properties a class defines itself (not inherited)."""
+    """The public methods and properties of a class, its own and those it inherits from
+    hitl_nb's classes (not ipywidgets', traitlets', anywidget's or ``object``'s)."""
     if not isinstance(obj, type) or issubclass(obj, BaseException):
         return []
-    members = []
-    for name, value in vars(obj).items():
-        if name.startswith("_"):
+    members: dict[str, object] = {}
+    for cls in obj.__mro__:
+        if not cls.__module__.startswith("hitl_nb"):
             continue
-        if isinstance(value, property):
-            members.append((name, value.fget))
-        elif isinstance(value, (staticmethod, classmethod)):
-            members.append((name, value.__func__))
-        elif callable(value):
-            members.append((name, value))
-    return members
+        for name, value in vars(cls).items():
+            if name.startswith("_") or name in members:
+                continue
+            if isinstance(value, property):
+                members[name] = value.fget
+            elif isinstance(value, (staticmethod, classmethod)):
+                members[name] = value.__func__
+            elif callable(value):
+                members[name] = value
+    return list(members.items())

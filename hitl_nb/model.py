@@ -66,7 +66,17 @@ def quote(text: object, limit: int = QUOTE_LIMIT,
 @dataclass(frozen=True)
 class Risk:
     """A policy's verdict: ``tier`` is ``"always"``, ``"uncertain"`` or ``"never"``
-    (a review is needed always, on uncertainty, or never); ``score`` in [0, 1]."""
+    (a review is needed always, on uncertainty, or never); ``score`` in [0, 1].
+
+    ``reasons``: why, one short sentence per rule that matched (shown on the card and
+    kept in the log).
+
+    Example::
+
+        risk = hitl_nb.RiskPolicy(irreversible=["send_*"]).assess("send_email", {"to": "x"})
+        risk.tier, risk.reasons     # ("always", ("send_email is irreversible",))
+        risk.needs_review           # True
+    """
 
     tier: str
     score: float
@@ -74,13 +84,17 @@ class Risk:
 
     @property
     def needs_review(self) -> bool:
+        """True unless the tier is ``"never"``."""
         return self.tier != "never"
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (``tier``, ``score``, ``reasons``), as the log stores it."""
         return {"tier": self.tier, "score": self.score, "reasons": list(self.reasons)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Risk | None:
+        """The risk `to_dict` wrote, or None for anything without a ``tier`` (never
+        raises: a malformed score reads as 0.0)."""
         if not isinstance(data, Mapping) or "tier" not in data:
             return None
         try:
@@ -99,7 +113,36 @@ class ReviewRequest:
 
     A LangGraph interrupt becomes one request, or several when its payload batches
     several actions (``index`` of ``count``). ``format`` names the module in
-    :mod:`hitl_nb.formats` that parsed it and knows its resume value.
+    :mod:`hitl_nb.formats` that parsed it and knows its resume value. Sessions build
+    requests; you read them on cards, in `Inbox.list` and in `RiskPolicy` rules.
+
+    - ``action``: the tool or action name; ``args``: its proposed arguments (what "Edit"
+      changes); ``description``: one line for the reviewer.
+    - ``allowed``: the decision types offered.
+    - ``thread_id``, ``interrupt_id``, ``index`` (of ``count``): where it came from (`key`).
+    - ``node``, ``namespace``: the node that paused and its subgraph path; ``raw``: the
+      interrupt's payload as it was.
+    - ``args_schema`` / ``response_schema``: JSON schemas of the arguments and of a typed
+      answer ("Respond" shows a form).
+    - ``task``, ``steps``: what the agent was asked and did so far; ``before`` /
+      ``after``: values shown as a diff.
+    - ``confidence`` (0..1) and ``uncertainty``: the agent's own doubt; ``risk``: the
+      policy's `Risk`.
+    - ``requested_at``: when it was first seen; ``expires_at``, ``on_timeout``: the
+      deadline and the decision taken when it passes.
+    - ``approvals`` / ``rejections``: how many distinct reviewers must approve, or
+      reject, it.
+    - ``extra``: the queue's notes (``claimed_by``, votes); ``details``: other payload
+      keys, shown beside the arguments (not editable).
+
+    Plain data: building one never raises on its values (`Decision` and the session check
+    what a reviewer sends).
+
+    Example::
+
+        request = session.pending[0]
+        request.action, request.args, request.key
+        request.replace(args={"to": "cfo@acme.com"})   # a changed copy
     """
 
     action: str
@@ -138,6 +181,8 @@ class ReviewRequest:
         return (self.thread_id, self.interrupt_id, self.index)
 
     def replace(self, **changes: Any) -> ReviewRequest:
+        """A copy with ``changes`` applied (`dataclasses.replace`); raises `TypeError`
+        for a field it does not have."""
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,10 +219,20 @@ class ReviewRequest:
 class Decision:
     """What a reviewer (or a policy) decided about one request.
 
+    ``type``: ``"approve"``, ``"reject"``, ``"edit"`` or ``"respond"``.
     ``args`` holds the edited arguments for ``edit``; ``response`` the free or typed
-    answer for ``respond``. ``request_review()`` returns one of these to the node, with
-    ``idempotency_key`` (stable per decision: `hitl_nb.once`) and ``args_digest`` (of
-    the arguments the reviewer saw) set.
+    answer for ``respond``. ``comment``: the reviewer's note (the agent sees it on a
+    rejection). ``reviewer``: who decided (the session's reviewer when empty).
+    ``decided_at``: when (set by the session when None). ``request_review()`` returns one
+    of these to the node, with ``idempotency_key`` (stable per decision: `hitl_nb.once`)
+    and ``args_digest`` (of the arguments the reviewer saw) set.
+
+    Raises `InvalidResponse` for an unknown ``type``.
+
+    Example::
+
+        session.decide(request, hitl_nb.Decision("reject", comment="wrong recipient"))
+        hitl_nb.Decision("edit", args={"to": "cfo@acme.com"}).approved   # True
     """
 
     type: DecisionType
@@ -201,6 +256,7 @@ class Decision:
         return self.type in ("approve", "edit")
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (ISO ``decided_at``, plus ``approved``); `from_dict` reads it."""
         out = {
             "type": self.type,
             "approved": self.approved,
@@ -217,6 +273,8 @@ class Decision:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """The decision `to_dict` wrote. Raises `KeyError` without ``type``,
+        `InvalidResponse` for an unknown one."""
         decided = data.get("decided_at")
         if isinstance(decided, str):
             decided = datetime.fromisoformat(decided)

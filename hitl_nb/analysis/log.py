@@ -20,7 +20,36 @@ from ..store.log import DecisionLog as StoredLog
 
 
 class DecisionLog(StoredLog):
-    __doc__ = StoredLog.__doc__
+    """Durable store of review decisions (a SQLite path, a connection, or a PostgreSQL URL).
+
+    - ``target``: a SQLite file path (default ``hitl.db``; ``":memory:"`` for a throwaway
+      log), an open ``sqlite3.Connection``, or a ``postgresql://`` URL (``postgres`` extra).
+    - ``frame_cache``: a SQLite log of 100,000 decisions or more keeps a columnar copy next
+      to it (``<log>-frame.arrow``) so `to_pandas` reads only what changed since; False
+      writes and reads none (see :mod:`hitl_nb.store.frame.cache`).
+    - ``read_only``: open it for analysis without writing anything (SQLite ``mode=ro``; no
+      tables created, no WAL switch); recording raises `LogReadOnly`. A log whose file or
+      folder cannot be written is read the same way, found out on first use.
+    - ``busy_timeout``: seconds a write waits for another process's write lock
+      (PostgreSQL: ``lock_timeout``) before `LogBusy`; nothing is written then, so the
+      card stays decidable.
+
+    ``setup()`` is lazy and idempotent: the tables are created on first use.
+
+    Every log naming the same file or URL (with the same options) in one process shares one
+    connection, closed when the last such log is closed or collected, or at exit.
+
+    Raises `LogUnavailable` when the database cannot be opened or reached,
+    `IncompatibleLog` (on first use) for a foreign or newer database, `LogReadOnly` /
+    `LogBusy` from writes as above, and `AlreadyDecided` when a request is recorded twice.
+
+    Example::
+
+        log = hitl_nb.DecisionLog("hitl.db")
+        df = log.to_pandas()
+        df.hitl.approval_rate(by="action")
+        hitl_nb.DecisionLog("postgresql://hitl@db/hitl", read_only=True).failure_report()
+    """
 
     def failure_report(self, **options: Any) -> str:
         """Markdown: what reviewers reject and change, by action and by argument, with

@@ -135,6 +135,24 @@ class Inbox:
     ``target`` is the log's SQLite path or ``postgresql://`` URL, a `DecisionLog`, or the
     checkpointer (or graph) whose database holds it. Opening the inbox applies expired
     requests' timeout actions; with a ``graph`` it can also decide and recover.
+
+    - ``reviewer``: the name claims and decisions are logged under (default: the OS user).
+    - ``clock``: returns the current time, timezone-aware (tests pass a fake one).
+    - ``resume``: maps a request and its decision to the resume value (as for `Session`).
+    - ``expire``: apply overdue requests' timeout actions on opening (default True).
+    - ``second_opinion``: the share (0 to 1) of decided requests picked for a blind second
+      review (`awaiting_second_opinion`), for measuring agreement.
+
+    Raises `HitlError` when ``target`` holds no log it can find, `MissingCheckpointer` /
+    `TypeError` for a ``graph`` that cannot be reviewed, `ValueError` for a share outside
+    0..1, and `LogUnavailable` (or a subclass) when the log cannot be opened.
+
+    Example::
+
+        inbox = hitl_nb.Inbox("hitl.db", graph=graph, reviewer="ana")
+        request = inbox.list(tier="always", order="deadline")[0]
+        inbox.claim(request, for_s=600)
+        inbox.decide(request, hitl_nb.Decision("approve"))
     """
 
     def __init__(self, target: Any = "hitl.db", graph: Any = None, *,
@@ -201,8 +219,9 @@ class Inbox:
     # -- claims -----------------------------------------------------------------------------
     def claim(self, request: ReviewRequest, reviewer: str | None = None,
               for_s: float = 600.0, take_over: bool = False) -> None:
-        """Claim ``request`` for a while: others see "being reviewed by X" and cannot
-        decide it unless they take it over (``take_over=True``)."""
+        """Claim ``request`` for ``for_s`` seconds: others see "being reviewed by X" and
+        cannot decide it unless they take it over (``take_over=True``). Raises
+        `ClaimedByOther` when another reviewer holds it and ``take_over`` is False."""
         self.log.claim_review(request.key, reviewer or self.reviewer, for_s, take_over)
 
     def release(self, request: ReviewRequest, reviewer: str | None = None) -> None:
@@ -211,7 +230,8 @@ class Inbox:
 
     # -- deciding ---------------------------------------------------------------------------
     def session(self, thread_id: str, reviewer: str | None = None) -> Session:
-        """A `Session` on one thread, picked up where it stands (never re-run)."""
+        """A `Session` on one thread, picked up where it stands (never re-run). Raises
+        `HitlError` when the inbox has no graph, and what `Session.start` raises."""
         if self.graph is None:
             raise HitlError("this inbox has no graph: pass graph= to decide or open threads")
         return Session(self.graph, thread_id=thread_id, log=self.log,
@@ -313,7 +333,7 @@ class Inbox:
     def sync(self, thread_ids: Iterable[str] | None = None) -> int:
         """Add to the queue the pending reviews of threads run outside hitl_nb (one
         ``get_state`` per thread: a one-off import, not the way to list). Returns how
-        many threads were read."""
+        many threads were read. Raises `HitlError` when the inbox has no graph."""
         if self.graph is None:
             raise HitlError("sync() reads threads from the graph: pass graph= to the Inbox")
         if thread_ids is None:

@@ -67,6 +67,15 @@ def request_review(
         if decision.approved:
             send(**(decision.args or proposed_args))
 
+    What the card shows: ``description`` (one line), ``task`` (what the agent was asked),
+    ``before`` / ``after`` (shown as a diff), ``confidence`` (0..1) and ``uncertainty``
+    (the agent's notes, a string or a list), ``steps`` (what it did so far: strings,
+    dicts or LangChain messages), ``risk`` (a `Risk` to show, when no ``policy`` computes
+    one). ``allowed``: the decision types offered (default all four). ``args_schema``:
+    the JSON schema the edited arguments must match. ``response_schema``: a JSON schema,
+    or a pydantic model or type, for a typed "Respond" answer (returned validated).
+    ``context``: extra keys for the policy's assessment (e.g. ``uncertainty``).
+
     ``timeout`` (seconds or a timedelta) or ``expires_at`` set a deadline: once it has
     passed, ``on_timeout`` ("reject" by default, or "approve") is decided for it by the
     reviewer ``timeout`` when a session or inbox opens it. ``approvals=2`` needs two
@@ -84,6 +93,12 @@ def request_review(
     notes why), with ``on_change="raise"`` it raises `ArgumentsChanged`. A rejection or
     an edit (whose arguments the reviewer wrote) is returned as it is. The `Decision`
     carries ``idempotency_key`` for the side effect that follows (`hitl_nb.once`).
+
+    Raises `ValueError` for an unknown ``on_change`` or ``on_timeout``, a ``confidence``
+    outside 0..1, or ``approvals`` / ``rejections`` below 1; `ArgumentsChanged` as above;
+    and pydantic's ``ValidationError`` when a typed response does not match
+    ``response_schema``. Pausing itself is LangGraph's ``GraphInterrupt``: let it
+    propagate (do not catch ``Exception`` around it).
     """
     if on_change not in ("ask", "raise"):
         raise ValueError(f"on_change must be 'ask' or 'raise', got {on_change!r}")
@@ -215,6 +230,8 @@ def _consult(policy: RiskPolicy, log: Any, action: str, args: Any, *,
 def gate(policy: RiskPolicy, action: str, args: Any = None, **kwargs: Any) -> Decision:
     """``request_review(action, args, policy=policy, ...)``: inside a node, ask a human only
     when ``policy`` says so; otherwise continue with the logged automatic decision.
+    ``kwargs`` are `request_review`'s (``log``, ``confidence``, ``timeout``...), and so
+    is what it raises.
 
     Example::
 

@@ -485,36 +485,68 @@ class Session(BaseSession):
     """One thread of one graph under review (the logic behind `SessionView`): the steps
     of `BaseSession` driven with ``graph.stream`` and ``graph.get_state``.
 
+    - ``graph``: a compiled LangGraph graph with a checkpointer.
+    - ``thread_id``: the thread to run or pick up (default: a new generated id).
+    - ``log``: a `DecisionLog`, or a path or URL for one (default ``hitl.db``).
+    - ``reviewer``: the name written to the log with each decision (default: the OS user).
+    - ``clock``: returns the current time, timezone-aware (tests pass a fake one).
+    - ``resume``: maps a request and its decision to the resume value, for payloads of
+      your own shape.
+    - ``config``: the graph's run config (the thread id is added to it).
+    - ``lease_s``: seconds this session holds the log's lease on decisions it is applying,
+      renewed while the graph runs; another process takes over after it lapses.
+    - ``policy``: a `RiskPolicy`: every card shows its risk, and remembered choices
+      ("Always allow") decide alone.
+    - ``durability``: LangGraph's for every resume, ``"sync"`` (default: a step's
+      checkpoint is saved before the next step starts), ``"async"`` or ``"exit"``.
+
+    Nodes it resumes find its log with `hitl_nb.once` (the run's config carries it).
+
+    Raises `TypeError` for a graph that is not a compiled graph, `MissingCheckpointer`
+    when it has no checkpointer, `ValueError` for an unknown ``durability``, and
+    `LogUnavailable` (or a subclass) when the log cannot be opened.
+
     Example (no notebook needed)::
 
-        s = Session(graph, thread_id="t1", log=DecisionLog("hitl.db"))
+        s = Session(graph, thread_id="t1", log=DecisionLog("hitl.db"), reviewer="ana")
         s.start({"task": "send the Q3 numbers"})
         s.decide(s.pending[0], Decision("approve"))
         assert s.done
-
-    ``durability`` is LangGraph's for every resume ("sync": a step's checkpoint is saved
-    before the next step starts; see `DURABILITY`). Nodes it resumes find its log with
-    `hitl_nb.once` (the run's config carries it).
     """
 
     def start(self, input: Any = None) -> Session:
         """Run the graph with ``input``; with None, pick up the thread where it stands.
 
         ``None`` never re-runs the thread: it reads its pending interrupts and applies,
-        once, decisions recorded before a crash but not yet applied.
+        once, decisions recorded before a crash but not yet applied. Raises `HitlError`
+        when ``input`` is given but the thread already has pending reviews (running it
+        again would drop them), `UnserializableValue` when the checkpointer refuses a
+        value of the state, and `ResumeFailed` when applying a recorded decision fails.
         """
         return self._drive(self._start(input))
 
     def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
         """Record ``decision`` for ``request``; resume once every pending request is decided.
 
-        Raises `InvalidResponse` (nothing recorded), `AlreadyDecided` / `StaleRequest`
-        (nothing changed), or `ResumeFailed` (recorded, not applied; see `retry`).
+        Raises `InvalidResponse` or its `NotAllowed` / `InvalidForm` (nothing recorded),
+        `AlreadyDecided` / `StaleRequest` (nothing changed), `Expired` (its deadline
+        passed: the timeout action was recorded instead), `ClaimedByOther` (another
+        reviewer holds it), `SameReviewer` (a second vote by the same person), `LogBusy`
+        / `LogReadOnly` (nothing recorded), or `ResumeFailed` (recorded, not applied; see
+        `retry`).
+
+        Example::
+
+            s.decide(s.pending[0], Decision("edit", args={"to": "cfo@acme.com"}))
         """
         return self._drive(self._decide(request, decision))
 
     def resume_now(self) -> None:
-        """Resume with the interrupts decided so far; the others stay pending."""
+        """Resume with the interrupts decided so far; the others stay pending.
+
+        Raises `HitlError` when no interrupt is fully decided yet, `ResumeFailed` when the
+        graph raises while resuming (the decisions stay recorded; see `retry`).
+        """
         self._drive(self._resume_now())
 
     def expire(self) -> list[ReviewRequest]:
@@ -523,7 +555,11 @@ class Session(BaseSession):
         return self._drive(self._expire())
 
     def retry(self) -> None:
-        """Apply decisions that are recorded but not applied (after a failed resume)."""
+        """Apply decisions that are recorded but not applied (after a failed resume).
+
+        Raises `ResumeFailed` again when the graph raises again, `AlreadyDecided` when
+        another process is applying them.
+        """
         self._drive(self._retry())
 
     def refresh(self) -> None:

@@ -167,7 +167,16 @@ def compare(*policies_and_log: Any, log: Any = None, names: list[str] | None = N
     """Back-test several policies on one log: ``table, ax = compare(a, b, log)``.
 
     The plot puts each policy at (reviews asked, misses let through): lower left is better;
-    the label says how many reviewer minutes it saves.
+    the label says how many reviewer minutes it saves. ``log`` (or the last positional
+    argument): a `DecisionLog`, its path, or its DataFrame. ``names``: the policies' labels
+    (default: each policy's ``name``). ``ax``: a matplotlib Axes to draw on.
+
+    Raises `TypeError` without a policy and a log, or for a log of another type.
+
+    Example::
+
+        table, ax = hitl_nb.compare(strict, relaxed, "hitl.db", names=["strict", "relaxed"])
+        table[["reviews", "misses", "time_saved_min"]]
     """
     import pandas as pd
 

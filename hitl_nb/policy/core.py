@@ -66,9 +66,39 @@ def _as_log(log: DecisionLog | str | os.PathLike[str] | None) -> DecisionLog | N
 class RiskPolicy:
     """Rules deciding when a human must review an action (see the module docstring).
 
-    ``log`` (a `DecisionLog` or its path/URL) supplies history, keeps persisted remembered
-    choices and receives automatic decisions; without it history is empty and automatic
-    decisions are not recorded.
+    Tool names below are globs (``"delete_*"``); a `Rule` adds a predicate on arguments.
+
+    - ``irreversible``: tools reviewed every time (tier ``always``, score 1).
+    - ``always``: tool globs or `Rule` objects reviewed every time.
+    - ``read_only`` / ``reversible``: tools never reviewed (tier ``never``).
+    - ``never``: tool globs or `Rule` objects never reviewed.
+    - ``min_confidence``: below this agent confidence (0..1) a review is needed (None: off).
+    - ``uncertainty_notes``: the agent's own uncertainty notes make it ``uncertain``.
+    - ``unexpected_input``: after this many approvals of a tool, arguments unlike all of
+      them make it ``uncertain`` (None or 0: off).
+    - ``schemas``: tool -> JSON schema of its arguments; a violation makes it ``uncertain``.
+    - ``history``: a `SafeHistory`: stop reviewing a tool whose approval rate is safely high.
+    - ``default``: the tier when no rule matches (``"uncertain"``).
+    - ``precedence``: the order in which tiers win when several match (all three tiers).
+    - ``log``: a `DecisionLog` or its path/URL; it supplies history, keeps persisted
+      remembered choices and receives automatic decisions (without it history is empty
+      and automatic decisions are not recorded).
+    - ``name``: the policy's name in the log (remembered choices are kept per name).
+    - ``budget``: reviews per hour a team can do (None: unlimited); `triage` sends the
+      riskiest to review and the rest to ``overflow``: ``"wait"``, ``"reject"`` or
+      ``"approve"``.
+
+    Raises `TypeError` for a rule that is neither a glob nor a `Rule`, and `ValueError`
+    for ``min_confidence`` outside 0..1, an unknown ``default``, a ``precedence`` that
+    does not order the three tiers, a ``budget`` below 1 or an unknown ``overflow``.
+
+    Example::
+
+        policy = hitl_nb.RiskPolicy(
+            irreversible=["delete_*"], read_only=["search_*"],
+            always=[hitl_nb.Rule("pay_invoice", hitl_nb.arg("amount") > 1000)],
+            history=hitl_nb.SafeHistory(min_decisions=20, above=0.8), log="hitl.db")
+        hitl_nb.review(graph, inputs, policy=policy)
     """
 
     def __init__(
@@ -122,13 +152,19 @@ class RiskPolicy:
         """The `Risk` of ``action(args)``: tier, score in [0, 1] and human-sentence reasons.
 
         ``context`` may carry ``uncertainty`` (the agent's notes) and ``args_schema``.
+        Raises `ValueError` for a ``confidence`` outside 0..1.
+
+        Example::
+
+            policy.assess("pay_invoice", {"amount": 5000}).tier    # "always"
         """
         return self.verdict(action, args, confidence, context).risk
 
     def verdict(self, action: str, args: Any = None, confidence: float | None = None,
                 context: Mapping[str, Any] | None = None, *,
                 history: History | None = None, remembered: bool = True) -> Verdict:
-        """`assess` plus the automatic decision, if any (``history`` defaults to the log's)."""
+        """`assess` plus the automatic decision, if any (``history`` defaults to the log's).
+        Raises `ValueError` for a ``confidence`` outside 0..1."""
         if confidence is not None and not 0 <= confidence <= 1:
             raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
         args = {} if args is None else args
@@ -237,7 +273,9 @@ class RiskPolicy:
     def remember(self, tool: str, choice: str, *, persist: bool = False,
                  reviewer: str = "") -> Remembered:
         """Always ``"allow"`` or ``"reject"`` ``tool`` from now on: for this session, or with
-        ``persist=True`` in the log's database (every process using it)."""
+        ``persist=True`` in the log's database (every process using it). Raises
+        `ValueError` for another ``choice``, an empty ``tool``, or ``persist=True``
+        without a log."""
         return self.memory.remember(tool, choice, persist=persist, reviewer=reviewer)
 
     def remembered(self) -> list[Remembered]:

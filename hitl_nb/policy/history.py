@@ -25,7 +25,13 @@ AUTOMATIC_PREFIX = "policy:"
 def wilson_lower_bound(approved: int, total: int, z: float = 1.96) -> float:
     """Lower bound of the Wilson score interval for ``approved / total`` (95% by default).
 
-    ``wilson_lower_bound(48, 50)`` is about 0.865; with no decisions it is 0.
+    ``z``: the normal quantile of the confidence level (1.96: 95%; 2.58: 99%). With no
+    decisions it is 0. Raises `ValueError` when ``approved`` is not within 0..``total``.
+
+    Example::
+
+        wilson_lower_bound(48, 50)          # 0.865...
+        wilson_lower_bound(48, 50, z=2.58)  # 0.82...: stricter at 99%
     """
     if total <= 0:
         return 0.0
@@ -37,8 +43,14 @@ def wilson_interval(approved: int, total: int, z: float = 1.96) -> tuple[float, 
 
     With ``p = k/n``: ``(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``. Unlike the
     normal approximation it stays inside [0, 1] and is sensible for small ``n`` and for
-    rates near 0 or 1: ``wilson_interval(10, 10)`` is about (0.72, 1.0). With no decisions
-    it is (0, 1): nothing is known.
+    rates near 0 or 1. With no decisions it is (0, 1): nothing is known. ``z``: the
+    normal quantile of the confidence level (1.96: 95%). Raises `ValueError` when
+    ``approved`` is not within 0..``total``.
+
+    Example::
+
+        wilson_interval(10, 10)     # (0.72..., 1.0)
+        wilson_interval(0, 0)       # (0.0, 1.0)
     """
     if total <= 0:
         return 0.0, 1.0
@@ -158,9 +170,20 @@ class History:
 
 @dataclass(frozen=True)
 class SafeHistory:
-    """The "never" rule from history: at least ``min_decisions`` human decisions on the
-    tool (per argument class ``by(args)``) whose Wilson lower bound of the approval rate
-    (``z`` = 1.96: 95%) is strictly above ``above``. Only ``approve`` counts as approved."""
+    """The "never" rule from history: stop reviewing a tool humans safely approve.
+
+    A tool (per argument class ``by(args)``) needs no review once it has at least
+    ``min_decisions`` human decisions and the Wilson lower bound of its approval rate
+    (``z`` = 1.96: 95%) is strictly above ``above``. Only ``approve`` counts as approved;
+    automatic decisions never count.
+
+    Example::
+
+        policy = hitl_nb.RiskPolicy(
+            history=hitl_nb.SafeHistory(min_decisions=20, above=0.8,
+                                        by=lambda a: a["to"].split("@")[-1]),
+            log="hitl.db")
+    """
 
     min_decisions: int = 20
     above: float = 0.8

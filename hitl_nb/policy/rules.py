@@ -107,7 +107,19 @@ def _show(value: Any) -> str:
 
 
 def arg(name: str) -> _Value:
-    """An argument of the call, to compare: ``arg("amount") > 1000``."""
+    """An argument of the call, to compare in a `Rule`: ``arg("amount") > 1000``.
+
+    ``name``: the argument's key. Comparisons (``>``, ``>=``, ``<``, ``<=``, ``==``,
+    ``!=``), ``.isin(values)`` and ``.len()`` build a condition, combined with ``&`` and
+    ``|``; a call without the argument (or with one that cannot be compared) does not
+    match, it never raises.
+
+    Example::
+
+        hitl_nb.Rule("send_email", hitl_nb.arg("to").len() > 10)
+        big = hitl_nb.arg("amount") > 1000
+        hitl_nb.Rule("pay_*", big | hitl_nb.arg("currency").isin(["BTC"]))
+    """
     return _Value(name, lambda a: a[name])
 
 
@@ -121,6 +133,8 @@ class Rule:
     Example::
 
         Rule("send_email", arg("to").len() > 10, reason="{tool} goes to more than 10 people")
+
+    Raises `TypeError` when ``when`` is neither a condition nor a callable.
     """
 
     tools: str | tuple[str, ...] = "*"

@@ -38,7 +38,18 @@ COUNT_LINES = 1_000_000  # characters of a text argument whose lines the sentenc
 
 
 def describer(action: str) -> Callable[[Describer], Describer]:
-    """Decorator: use ``fn(args)`` (or ``fn(args, request)``) to describe ``action``."""
+    """Decorator: use ``fn(args)`` (or ``fn(args, request)``) to describe ``action``.
+
+    The sentence it returns heads the card (plain text, escaped); a describer that raises
+    or returns nothing falls back to the default sentence, so it never breaks a card.
+    Raises `ValueError` when ``action`` is not a non-empty string.
+
+    Example::
+
+        @hitl_nb.describer("send_email")
+        def _(args):
+            return f"Email {args['to']}: {args['subject']!r}"
+    """
     if not isinstance(action, str) or not action:
         raise ValueError("describer() needs the tool or action name, e.g. 'send_email'")
 

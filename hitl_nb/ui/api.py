@@ -21,6 +21,9 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
     """A LangGraph checkpointer in ``target``: a SQLite path (the same file as the
     decision log is fine) or a ``postgresql://`` URL (``postgres`` extra).
 
+    Raises `ImportError` for a URL without the ``postgres`` extra installed, and
+    `LogUnavailable` when the database cannot be opened.
+
     One saver (one connection) per file or URL per process, shared by every graph
     compiled with it while any of them lives, and closed at exit: compiling a graph per
     loop iteration opens nothing new.
@@ -38,7 +41,10 @@ def checkpointer(target: str | os.PathLike[str] = "hitl.db") -> Any:
 
 def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> AsyncCheckpointer:
     """An async LangGraph checkpointer for graphs with async nodes (`areview`), on its own
-    connection. Use it as a context manager to close that connection at the end::
+    connection. ``target``: a SQLite path (the decision log's file is fine) or a
+    ``postgresql://`` URL (``postgres`` extra); nothing is opened until it is entered or
+    awaited, which raises what opening the database raises. Use it as a context manager
+    to close that connection at the end::
 
         async with hitl_nb.acheckpointer("hitl.db") as saver:
             graph = builder.compile(checkpointer=saver)
@@ -46,6 +52,11 @@ def acheckpointer(target: str | os.PathLike[str] = "hitl.db") -> AsyncCheckpoint
 
     or await it (``saver = await hitl_nb.acheckpointer("hitl.db")``) and close it with
     ``await saver.conn.close()``; one left open never keeps the process from exiting.
+
+    Example (awaited, no ``with``)::
+
+        saver = await hitl_nb.acheckpointer("postgresql://hitl@db/hitl")
+        graph = builder.compile(checkpointer=saver)
     """
     if is_postgres_url(target):
         from ..store.postgres import apostgres_checkpointer
@@ -94,14 +105,31 @@ def review(
 ) -> SessionView:
     """Run ``graph`` on ``input`` until a human is needed and show the review cards.
 
-    ``input=None`` with a ``thread_id`` picks up that thread's pending reviews (after a
-    kernel restart) without re-running it. ``resume(request, decision)`` replaces the
-    default resume value of plain ``interrupt()`` payloads. In a notebook the session
-    displays itself (``display=False`` to stop that). ``policy`` (a `hitl_nb.RiskPolicy`)
-    puts its risk on every card, adds "always allow/reject this tool" buttons and decides
-    requests for remembered tools alone. ``durability`` is LangGraph's for every resume:
-    "sync" (default) saves each step's checkpoint before the next step starts, so
-    recovery never re-runs a step that finished (README, Reliability).
+    - ``graph``: a compiled LangGraph graph with a checkpointer (`checkpointer`).
+    - ``input=None`` with a ``thread_id`` picks up that thread's pending reviews (after a
+      kernel restart) without re-running it; without a ``thread_id`` one is generated.
+    - ``log``: the `DecisionLog`, or its SQLite path or ``postgresql://`` URL (default
+      ``hitl.db``; None keeps it in memory).
+    - ``reviewer``: the name written to the log (default: the OS user).
+    - ``resume(request, decision)`` replaces the default resume value of plain
+      ``interrupt()`` payloads.
+    - ``config``: the graph's run config (``recursion_limit``, ``configurable``...; the
+      thread id is added).
+    - ``clock``: returns the current time, timezone-aware (tests pass a fake one).
+    - ``display``: in a notebook the session displays itself (False to stop that, True
+      to force it).
+    - ``policy`` (a `hitl_nb.RiskPolicy`) puts its risk on every card, adds "always
+      allow/reject this tool" buttons and decides requests for remembered tools alone.
+    - ``durability`` is LangGraph's for every resume: "sync" (default) saves each step's
+      checkpoint before the next step starts, so recovery never re-runs a step that
+      finished (see the Reliability guide); "async" and "exit" are LangGraph's others.
+
+    Raises `HitlError` for a graph with async nodes (use `areview`), for neither input nor
+    thread id, or when ``input`` is given for a thread that already has pending reviews;
+    `MissingCheckpointer` for a graph compiled without a checkpointer; `ValueError` for
+    an unknown ``durability``; `UnserializableValue` when the checkpointer refuses a
+    value of the state; `ResumeFailed` when a decision recorded before cannot be applied;
+    `LogUnavailable` (or a subclass) when the log cannot be opened.
 
     Example::
 
@@ -136,8 +164,20 @@ async def areview(
 ) -> SessionView:
     """`review` for graphs with async nodes: ``session = await hitl_nb.areview(...)``.
 
-    Cards' buttons schedule the resume on the running event loop; in code, await
+    The arguments are `review`'s: ``graph`` (compiled with an async checkpointer,
+    `acheckpointer`), ``input``, ``thread_id``, ``log``, ``reviewer``, ``resume``,
+    ``config``, ``clock``, ``display``, ``policy`` and ``durability``. Cards' buttons
+    schedule the resume on the running event loop; in code, await
     ``session.adecide(...)`` or the awaitable that ``card.approve()`` returns.
+
+    Raises what `review` raises (except the async-nodes error), from the ``await``.
+
+    Example::
+
+        async with hitl_nb.acheckpointer("hitl.db") as saver:
+            graph = builder.compile(checkpointer=saver)
+            session = await hitl_nb.areview(graph, {"task": "..."}, thread_id="t1")
+            await session.cards[0].approve()
     """
     from ..engine.aio import AsyncSession
 

@@ -59,6 +59,24 @@ def app(*, log: DecisionLog | str | os.PathLike[str], graph: Any, signing_secret
     ``allowed`` restricts who may decide: Slack user ids (``U...``) and user group ids
     (``S...``, needs ``usergroups:read``), or a function ``request -> ids | None``
     (None: anyone). Others get an ephemeral "not allowed" and nothing is recorded.
+
+    ``log``: the `DecisionLog` (or its path/URL) the graph's sessions share. ``graph``: the
+    compiled graph whose threads the buttons decide and resume. ``signing_secret``: the
+    app's secret, to verify each request comes from Slack. ``token`` or ``client``: how
+    it talks back (``chat.update``, modals). ``process_before_response`` and
+    ``bolt_options`` go to ``slack_bolt.App`` (set the former on FaaS).
+
+    Raises `ImportError` without the ``slack`` extra and `ValueError` without a
+    ``signing_secret``; `LogUnavailable` when the log cannot be opened. A click that
+    cannot be decided (already decided, not allowed, invalid input) never raises: the
+    user is told in Slack, and nothing is recorded.
+
+    Example::
+
+        bolt = slack.app(log="hitl.db", graph=graph,
+                         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+                         token=os.environ["SLACK_BOT_TOKEN"], reviewers={"U123": "ana"})
+        server = slack.serve(bolt, port=3000)
     """
     try:
         from slack_bolt import App
@@ -81,7 +99,17 @@ def app(*, log: DecisionLog | str | os.PathLike[str], graph: Any, signing_secret
 
 
 class Reviews:
-    """The listeners behind `app` (plain methods; Bolt passes ack, body, client...)."""
+    """The listeners behind `app` (plain methods; Bolt passes ack, body, client...).
+
+    ``graph``, ``log``, ``reviewers`` and ``allowed`` are `app`'s. Its listeners report
+    every refusal to the user in Slack instead of raising. `app` builds one and keeps it
+    as ``bolt.hitl_reviews``.
+
+    Example::
+
+        reviews = slack.app(log="hitl.db", graph=graph, signing_secret="s").hitl_reviews
+        reviews.reviewer_name({"id": "U123", "username": "ana"})    # "ana"
+    """
 
     def __init__(self, *, graph: Any, log: DecisionLog | str | os.PathLike[str],
                  reviewers: Reviewers = None, allowed: Allowed = None) -> None:
@@ -233,6 +261,8 @@ class Reviews:
                    "Nothing was changed.")
 
     def reviewer_name(self, user: dict[str, Any]) -> str:
+        """The name logged for a Slack ``user`` (the payload's ``user``): ``reviewers``'
+        mapping, else the Slack user name."""
         return self.access.name(user)
 
     def _may_decide(self, request: ReviewRequest, user: dict[str, Any], client: Any,

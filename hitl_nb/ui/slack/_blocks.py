@@ -59,7 +59,8 @@ def request_key(request: ReviewRequest) -> str:
 
 
 def parse_key(value: str) -> tuple[str, str, int]:
-    """The (thread_id, interrupt_id, index) a button's value carries."""
+    """The (thread_id, interrupt_id, index) a button's value carries (`request_key`'s
+    inverse); raises `ValueError` / `KeyError` for a value it did not write."""
     data = json.loads(value)
     return str(data["t"]), str(data["i"]), int(data["n"])
 
@@ -79,7 +80,14 @@ def blocks(request: ReviewRequest, decision: Decision | None = None, *,
     ``link`` (a trusted URL, e.g. the notebook or Voila page) is where the full request
     lives when something had to be cut; without it the note names thread and interrupt.
     ``note`` is an extra line under the decision (e.g. "resume failed: ...") and ``retry``
-    adds a button that applies a recorded decision whose resume failed.
+    adds a button that applies a recorded decision whose resume failed. Long text is cut
+    to Slack's limits, with a note saying so. Raises `ValueError` when the request's
+    thread and interrupt ids are too long for a button's value (2,000 characters).
+
+    Example::
+
+        blocks = slack.blocks(session.pending[0], link="https://lab.example.com/nb")
+        client.chat_postMessage(channel="#reviews", blocks=blocks, text="review needed")
     """
     cuts: list[str] = []
     out: list[dict[str, Any]] = [_header(request)]

@@ -36,7 +36,14 @@ _ENTITY = re.compile(r"&[a-z]{0,4}$")
 
 
 def escape(value: Any) -> str:
-    """Agent text (or any value, shown as JSON) with ``&``, ``<``, ``>`` escaped for Slack."""
+    """Agent text (or any value, shown as JSON) with ``&``, ``<``, ``>`` escaped for Slack.
+
+    Never raises: a value JSON cannot encode is shown as its ``str``.
+
+    Example::
+
+        slack.escape("<!channel> & co")     # "&lt;!channel&gt; &amp; co"
+    """
     text = value if isinstance(value, str) else render.to_json(value)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

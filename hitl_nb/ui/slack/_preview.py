@@ -81,7 +81,15 @@ def _block(block: dict[str, Any]) -> str:
 
 
 class Preview:
-    """Blocks shown as HTML in a notebook (``_repr_html_``); ``.html`` is the string."""
+    """Blocks shown as HTML in a notebook (``_repr_html_``); ``.html`` is the string.
+
+    ``blocks``: Block Kit blocks (`blocks`' result); unknown block types show as a note,
+    never raise. `preview` builds one.
+
+    Example::
+
+        slack.Preview(slack.blocks(request)).html
+    """
 
     def __init__(self, blocks: list[dict[str, Any]]) -> None:
         self.blocks = blocks
@@ -99,5 +107,11 @@ class Preview:
 
 
 def preview(blocks: list[dict[str, Any]]) -> Preview:
-    """An HTML preview of ``blocks`` (escaped: agent text stays text)."""
+    """An HTML preview of ``blocks`` (escaped: agent text stays text). A rough look, not
+    Slack's exact one; it never raises for unknown blocks.
+
+    Example::
+
+        slack.preview(slack.blocks(session.pending[0]))    # in a notebook: the message
+    """
     return Preview(blocks)

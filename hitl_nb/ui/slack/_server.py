@@ -27,7 +27,17 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class Server:
-    """A running server: ``url`` to post to, ``close()`` (or ``with``) to stop it."""
+    """A running server: ``url`` to post to, ``close()`` (or ``with``) to stop it.
+
+    ``bolt``: the ``slack_bolt.App`` (`app`). ``host`` and ``port`` to listen on
+    (``port=0``: a free port). ``path``: the URL path Slack posts to. Raises `OSError`
+    when the address is taken, `ImportError` without the ``slack`` extra.
+
+    Example::
+
+        with slack.Server(bolt, port=3000) as server:
+            print(server.url)       # http://127.0.0.1:3000/slack/events
+    """
 
     def __init__(self, bolt: Any, host: str = "127.0.0.1", port: int = 0,
                  path: str = "/slack/events") -> None:
@@ -42,6 +52,7 @@ class Server:
         self._thread.start()
 
     def close(self) -> None:
+        """Stop serving and wait for the server's thread to end."""
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=10)
@@ -55,5 +66,14 @@ class Server:
 
 def serve(bolt: Any, host: str = "127.0.0.1", port: int = 0,
           path: str = "/slack/events") -> Server:
-    """Start serving ``bolt`` (``port=0`` picks a free port; see ``server.url``)."""
+    """Start serving ``bolt`` (``port=0`` picks a free port; see ``server.url``).
+
+    ``host``, ``port`` and ``path`` are `Server`'s, and so is what it raises.
+
+    Example::
+
+        server = slack.serve(bolt, host="0.0.0.0", port=3000)   # behind an HTTPS proxy
+        ...
+        server.close()
+    """
     return Server(bolt, host, port, path)

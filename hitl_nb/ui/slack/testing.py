@@ -32,7 +32,19 @@ from slack_sdk.signature import SignatureVerifier
 
 
 class FakeSlack:
-    """A recording stand-in for ``https://slack.com/api/`` (``api_url`` for WebClient)."""
+    """A recording stand-in for ``https://slack.com/api/`` (``api_url`` for WebClient).
+
+    ``groups``: user group id -> member ids, for ``usergroups.users.list`` (an unknown
+    group answers ``no_such_subteam``, as Slack does). ``calls``, ``messages`` (by ``ts``)
+    and ``views`` record what the app did. Use it with ``with`` (or call `close`).
+
+    Example::
+
+        with FakeSlack(groups={"S1": ["U1"]}) as fake:
+            client = WebClient(token="xoxb-test", base_url=fake.api_url)
+            slack.notify(request, "C1", client)
+            fake.wait_for("chat.postMessage")
+    """
 
     def __init__(self, groups: dict[str, list[str]] | None = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -136,6 +148,7 @@ class FakeSlack:
             return [args for m, args in self.calls if m == method]
 
     def close(self) -> None:
+        """Stop the fake's server and wait for its thread to end."""
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=10)
@@ -167,7 +180,18 @@ def post_form(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
 
 
 class SlackUser:
-    """A person in Slack: clicks buttons of `FakeSlack`'s messages and submits modals."""
+    """A person in Slack: clicks buttons of `FakeSlack`'s messages and submits modals.
+
+    ``fake``: the `FakeSlack` holding the messages. ``url``: the app's request URL
+    (``server.url``). ``signing_secret``: the app's, to sign each payload. ``user_id``,
+    ``username``, ``team_id``: who clicks. A click on a button the message does not have
+    raises `LookupError`; the HTTP status and body of each post are returned.
+
+    Example::
+
+        ana = SlackUser(fake, server.url, "s3cret", "U1", "ana")
+        status, _ = ana.click(posted.ts, "approve")
+    """
 
     def __init__(self, fake: FakeSlack, url: str, signing_secret: str, user_id: str,
                  username: str, team_id: str = "T0FAKE") -> None:

@@ -36,7 +36,21 @@ SEND = {"reject": "Send rejection", "edit": "Submit edit", "respond": "Send resp
 
 
 class ReviewCard(FrontEnd):
-    """A review card for ``request``; ``submit(request, decision)`` records and resumes."""
+    """A review card for ``request``; ``submit(request, decision)`` records and resumes.
+
+    ``decision``: show it already decided (collapsed to its summary).
+    ``policy``: a `RiskPolicy`; with one, the card offers "Always allow/reject <tool>"
+    (remembered choices). The methods (``approve``, ``reject``, ``edit``, ``respond``,
+    ``click``) take the same path as the browser's buttons and raise what ``submit``
+    raises (`InvalidResponse`, `AlreadyDecided`, `ResumeFailed`, ...), after showing the
+    message on the card (kept in ``card.error``).
+
+    Example::
+
+        card = session.cards[0]
+        card.edit({"to": "cfo@acme.com"}, comment="not the whole company")
+        card.decision.summary()
+    """
 
     title = t.Unicode("").tag(sync=True)
     key = t.Unicode("").tag(sync=True)         # thread/interrupt/index (keys move focus)

@@ -86,7 +86,19 @@ class InboxTable(FrontEnd):
 
 
 class InboxView(w.VBox):
-    """Every pending review across threads; ``rows`` is the current page."""
+    """Every pending review across threads, as a widget; ``rows`` is the current page.
+
+    - ``inbox``: the `Inbox` it shows (its reviewer claims what is opened).
+    - ``page_size``: rows per page (default 20); filtering, sorting and paging run in SQL.
+    Clicks that cannot be done raise what `Inbox` raises (e.g. `ClaimedByOther`) and
+    show the message on the view.
+
+    Example::
+
+        view = hitl_nb.InboxView(hitl_nb.Inbox("hitl.db", graph=graph, reviewer="ana"))
+        view.filter(tier="always")
+        view.open_thread(view.rows[0]).cards[0].approve()
+    """
 
     def __init__(self, inbox: Inbox, page_size: int = 20) -> None:
         self.inbox = inbox
@@ -124,7 +136,8 @@ class InboxView(w.VBox):
 
     def filter(self, **chosen: Any) -> None:
         """Choose filters by value (``tier="always"``, ``age=3600.0``, ``order="deadline"``,
-        ``action=...``, ``reviewer=...``; None for any), as the dropdowns do; back to page 1."""
+        ``action=...``, ``reviewer=...``; None for any), as the dropdowns do; back to page 1.
+        Raises `HitlError` for a value the dropdown does not offer."""
         filters = dict(self.table.filters)
         for name, value in chosen.items():
             values = [v for _label, v in self._choices[name]]
@@ -136,6 +149,7 @@ class InboxView(w.VBox):
 
     @property
     def total(self) -> int:
+        """How many pending requests match the current filters (all pages)."""
         return self.inbox.count(**self.filters())
 
     def refresh(self) -> None:
@@ -164,17 +178,21 @@ class InboxView(w.VBox):
 
     @property
     def header(self) -> str:
+        """The list's header line as HTML: pending count, reviewer, selection."""
         return self.table.html
 
     def first_page(self) -> None:
+        """Show the first page (reloaded from the queue)."""
         self.page = 0
         self.refresh()
 
     def next_page(self) -> None:
+        """Show the next page (the last one when there is no further page)."""
         self.page += 1
         self.refresh()
 
     def prev_page(self) -> None:
+        """Show the previous page (the first one stays the first)."""
         self.page = max(0, self.page - 1)
         self.refresh()
 

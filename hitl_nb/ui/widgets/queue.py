@@ -40,8 +40,19 @@ Timer = Callable[[float, Callable[[], None]], Any]
 
 class ReviewQueue(ReviewCard):
     """The pending requests of ``source`` (a session, its view, or an `Inbox`), one
-    at a time. ``timer(seconds, fn)`` starts the undo window (a `threading.Timer` by
-    default; tests pass their own)."""
+    at a time. ``undo_s``: seconds a decision is held before it is recorded (None: no
+    undo window). ``timer(seconds, fn)`` starts the undo window (a `threading.Timer` by
+    default; tests pass their own).
+
+    Raises `TypeError` for a ``source`` that is neither a session nor an `Inbox`; its
+    clicks raise what `ReviewCard`'s do.
+
+    Example::
+
+        queue = hitl_nb.ReviewQueue(inbox, undo_s=5)
+        queue.click("Approve")      # held 5 s, then recorded and resumed once
+        queue.remaining             # what is left, in order
+    """
 
     queue = t.Dict().tag(sync=True)
 
@@ -77,6 +88,7 @@ class ReviewQueue(ReviewCard):
         return self._ordered()
 
     def show(self, request: ReviewRequest, decision: Decision | None = None) -> None:
+        """Show ``request`` as the queue's current card, with its progress line."""
         self._submit = self.source.decide
         super().show(request, decision)
         self._progress()
@@ -177,5 +189,12 @@ def _thread_timer(seconds: float, fn: Callable[[], None]) -> threading.Timer:
 def review_queue(source: Any, undo_s: float | None = None) -> ReviewQueue:
     """One card at a time from a session (``hitl_nb.review``'s result) or an `Inbox`,
     with progress, Skip and an optional undo window (``undo_s`` seconds, off by default;
-    see `ReviewQueue` for what it means for exactly-once)."""
+    see `ReviewQueue` for what it means for exactly-once). Raises `TypeError` for a
+    ``source`` that is neither.
+
+    Example::
+
+        queue = hitl_nb.review_queue(hitl_nb.review(graph, inputs, thread_id="t1"))
+        queue.click("Approve")
+    """
     return ReviewQueue(source, undo_s=undo_s)

@@ -39,7 +39,19 @@ class SessionStatus(FrontEnd):
 
 class SessionView(w.VBox):
     """The live view of one reviewed thread: a header widget, then one widget per card;
-    a card object stays valid until decided."""
+    a card object stays valid until decided.
+
+    ``session``: the `Session` (or `AsyncSession`) it shows; the view listens to it and
+    forwards the public contract (``pending``, ``cards``, ``decide``, ``done``,
+    ``result``, ``error``) to it. `hitl_nb.review` builds and displays one. Its methods
+    raise what the session's raise.
+
+    Example::
+
+        view = hitl_nb.review(graph, {"task": "send the Q3 numbers"}, thread_id="t1")
+        view.cards[0].approve()
+        view.done, view.result
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -56,10 +68,12 @@ class SessionView(w.VBox):
     # -- the public contract --------------------------------------------------------
     @property
     def thread_id(self) -> str:
+        """The reviewed thread's id (generated when none was given)."""
         return self.session.thread_id
 
     @property
     def pending(self) -> list[ReviewRequest]:
+        """Requests awaiting a decision, in the graph's order."""
         return self.session.pending
 
     @property
@@ -69,27 +83,37 @@ class SessionView(w.VBox):
 
     @property
     def done(self) -> bool:
+        """True once the graph has finished (no interrupt left)."""
         return self.session.done
 
     @property
     def result(self) -> Any:
+        """The graph's final state once ``done`` (None before)."""
         return self.session.result
 
     @property
     def error(self) -> BaseException | None:
+        """The last resume's error (shown in the header), or None; see `retry`."""
         return self.session.error
 
     @property
     def log(self) -> Any:
+        """The session's `DecisionLog`."""
         return self.session.log
 
     def decide(self, request: ReviewRequest, decision: Decision) -> Decision:
+        """Record ``decision`` for ``request`` and resume once all are decided (what a
+        card's click does); raises as `Session.decide`."""
         return self.session.decide(request, decision)
 
     def resume_now(self) -> Any:
+        """Resume with the interrupts decided so far ("Resume now"); raises `HitlError`
+        when none is fully decided. With an `AsyncSession`, returns its task."""
         return self.session.resume_now()  # a task with an AsyncSession
 
     def retry(self) -> Any:
+        """Apply decisions recorded but not applied, after fixing what made the resume
+        fail; raises `ResumeFailed` when it fails again."""
         return self.session.retry()
 
     # -- rendering ------------------------------------------------------------------
@@ -108,6 +132,7 @@ class SessionView(w.VBox):
 
     @property
     def error_html(self) -> str:
+        """The header's error line as HTML ("" when there is no error)."""
         return self._error
 
     def _on_event(self, event: str, payload: Any) -> None:
