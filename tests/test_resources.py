@@ -176,7 +176,7 @@ def test_connections_left_open_are_closed_at_exit(tmp_path):
 _COLLECT_WHILE_OPENING = textwrap.dedent("""
     import gc, sys
     import hitl_nb
-    from hitl_nb import _shared
+    from hitl_nb.store import shared as _shared
 
     opened = _shared.SQLite
     def opening(*args, **kwargs):  # a collection at an allocation while a log opens
