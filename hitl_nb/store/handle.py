@@ -77,6 +77,20 @@ class LogHandle:
         return f"{type(self).__name__}({str(where)!r})"
 
     @property
+    def backend(self) -> Any:
+        """The storage backend this log reads and writes through (`hitl_nb.store.db.SQLite`
+        or `hitl_nb.store.postgres.Postgres`), for SQL of your own on the log's tables;
+        its statements take the backend's placeholders (``?`` on SQLite, ``%s`` on
+        PostgreSQL).
+
+        Example::
+
+            with log.backend.transaction() as cur:
+                cur.execute("UPDATE hitl_decisions SET comment = 'checked' WHERE id = 1")
+        """
+        return self._db
+
+    @property
     def _parts(self) -> LogParts:
         """The parts, once the tables exist (`setup`)."""
         self.setup()

@@ -213,6 +213,11 @@ class DecisionLog(LogHandle):
         decisions stay recorded, for a later resume or recovery."""
         self._parts.resume.release(thread_id, interrupt_ids, error)
 
+    def resume_lease(self, thread_id: str, interrupt_id: str) -> tuple[str, datetime] | None:
+        """(owner, until) of the resume lease on one interrupt's decisions, also once
+        ``until`` has passed; None when none was taken or it ended (applied, released)."""
+        return self._parts.resume.holder(thread_id, interrupt_id)
+
     #: The names before the resume lease said what it locks: kept for existing code.
     claim = take_resume_lease
     renew = renew_resume_lease

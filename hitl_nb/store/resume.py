@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from .._faults import owner_alive
 from .jsonsafe import dumps
-from .sql import Placeholders
+from .sql import Placeholders, dt
 
 __all__ = ["ResumeLeases"]
 
@@ -86,6 +87,15 @@ class ResumeLeases:
                 cur.execute(self.q(
                     "UPDATE hitl_requests SET state = 'applied', resolved_at = ?"
                     " WHERE thread_id = ? AND interrupt_id = ?"), (now, thread_id, iid))
+
+    def holder(self, thread_id: str, interrupt_id: str) -> tuple[str, datetime] | None:
+        """(owner, until) of the lease on one interrupt's decisions, even if it ran out;
+        None when none was taken or it ended (applied, released)."""
+        rows = self.db.query(self.q(
+            "SELECT owner, lease_until FROM hitl_decisions WHERE thread_id = ?"
+            " AND interrupt_id = ? AND lease_until IS NOT NULL ORDER BY lease_until DESC"),
+            (thread_id, interrupt_id))
+        return (rows[0][0], dt(rows[0][1])) if rows else None
 
     def unapplied(self, thread_id: str) -> list[str]:
         """Interrupt ids of the thread with decisions recorded but not yet applied."""
