@@ -70,7 +70,7 @@ class LogHandle:
         self._q = placeholders(self._db.dialect)  # the seam the policy and engine use too
         self._release = weakref.finalize(self, release, self._db) if shared else None
         self._ready = False
-        self._all = LogParts.over(self._db)
+        self._all = LogParts.over(self._db)  # use `_parts`: it runs `setup` first
 
     def __repr__(self) -> str:
         where = self.target if isinstance(self.target, (str, os.PathLike)) else self._db.dialect
