@@ -1,4 +1,4 @@
-"""The reviewer process of the chaos test (tests/test_chaos.py), run as a script.
+"""The reviewer process of the chaos test (tests/engine/test_chaos.py), run as a script.
 
 ``python tests/_chaos.py TARGET FOLDER THREAD...`` builds the `paying` graph on TARGET,
 prints ``ready``, then for each thread picks it up (recovering what a killed predecessor

@@ -23,6 +23,8 @@ from hitl_nb.engine.aio import AsyncSession
 from hitl_nb.examples import payment_graph
 
 WORKER = str(Path(__file__).resolve())
+#: How long a racing worker waits for the test's "go" file before giving up.
+GO_TIMEOUT_S = 120.0
 
 
 def team(target: str, ledger: Path | str | None):
@@ -91,7 +93,10 @@ def race(target: str, ledger: str, reviewer: str, go: str) -> None:
     inbox = hitl_nb.Inbox(log, graph=graph, reviewer=reviewer)
     seen = inbox.list(order="thread")
     print("ready", flush=True)
-    while not Path(go).exists():
+    deadline = time.monotonic() + GO_TIMEOUT_S
+    while not Path(go).exists():  # polled, with a deadline: the test may have failed
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {go} within {GO_TIMEOUT_S} s")
         time.sleep(0.01)
     for request in seen:
         try:
@@ -107,7 +112,10 @@ async def arace(target: str, ledger: str, reviewer: str, go: str) -> None:
     log = DecisionLog(target)
     seen = hitl_nb.Inbox(log, reviewer=reviewer).list(order="thread")
     print("ready", flush=True)
+    deadline = time.monotonic() + GO_TIMEOUT_S
     while not Path(go).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {go} within {GO_TIMEOUT_S} s")
         await asyncio.sleep(0.01)
     async with hitl_nb.acheckpointer(target) as saver:
         graph = payment_graph(saver, ledger=ledger)

@@ -14,7 +14,7 @@ WRITER = textwrap.dedent("""
     import hitl_nb
     log = hitl_nb.DecisionLog(sys.argv[1])
     for n in range(1, int(sys.argv[2]) + 1):
-        with log._db.transaction() as cur:  # a new row and an old one change together
+        with log.backend.transaction() as cur:  # a new row and an old one change together
             cur.execute("INSERT INTO hitl_decisions (thread_id, interrupt_id, action,"
                         " decision, reviewer, decided_at, args) VALUES ('w', ?, 'tool',"
                         " 'approve', 'policy:bulk', ?, ?)", (f"i{n}", time.time(),

@@ -26,11 +26,31 @@ class Pay(TypedDict, total=False):
     args: Any
 
 
-def single(checkpointer: Any, value: Any, **interrupt_kwargs: Any) -> Any:
-    """One node that interrupts with ``value`` and stores the answer."""
+def single(checkpointer: Any, value: Any, *, asynchronous: bool = False,
+           **interrupt_kwargs: Any) -> Any:
+    """One node that interrupts with ``value`` and stores the answer in ``answers``. With
+    ``asynchronous`` the node is a coroutine (for `hitl_nb.areview`)."""
 
     def ask(state: State) -> dict:
         return {"answers": [interrupt(value, **interrupt_kwargs)]}
+
+    async def aask(state: State) -> dict:
+        return ask(state)
+
+    b = StateGraph(State)
+    b.add_node("ask", aask if asynchronous else ask)
+    b.add_edge(START, "ask")
+    b.add_edge("ask", END)
+    return b.compile(checkpointer=checkpointer)
+
+
+def asking(checkpointer: Any, action: str, args: Any = None, **review: Any) -> Any:
+    """One node that asks with `hitl_nb.request_review(action, args, **review)` (approvals,
+    a deadline, ...) and stores the decision's type in ``answers``."""
+    import hitl_nb
+
+    def ask(state: State) -> dict:
+        return {"answers": [hitl_nb.request_review(action, args or {}, **review).type]}
 
     b = StateGraph(State)
     b.add_node("ask", ask)
@@ -306,3 +326,28 @@ def email_agent(checkpointer: Any, mode: str, allowed: list[str] | None = None) 
                         middleware=[HumanInTheLoopMiddleware(
                             interrupt_on={"send_email": config}, interrupt_mode=mode)],
                         checkpointer=checkpointer)
+
+
+class Calls(TypedDict, total=False):
+    calls: list[dict[str, Any]]
+    outcomes: list[str]
+
+
+def agent_graph(db: str, policy: Any) -> Any:
+    """One node that gates each planned call in turn with ``policy`` (`hitl_nb.gate`) and
+    records what it was told."""
+    import hitl_nb
+
+    def act(state: Calls) -> dict[str, Any]:
+        outcomes = []
+        for call in state["calls"]:
+            d = hitl_nb.gate(policy, call["tool"], call.get("args", {}),
+                             confidence=call.get("confidence"), task="tidy the CRM")
+            outcomes.append(f"{call['tool']}:{d.type}:{d.reviewer}")
+        return {"outcomes": outcomes}
+
+    builder = StateGraph(Calls)
+    builder.add_node("act", act)
+    builder.add_edge(START, "act")
+    builder.add_edge("act", END)
+    return builder.compile(checkpointer=hitl_nb.checkpointer(db))

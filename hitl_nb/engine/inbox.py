@@ -39,7 +39,7 @@ from ..model import (
     utcnow,
 )
 from ..store.fastjson import loads, loads_strict
-from ..store.opinions import Opinions, selected
+from ..store.opinions import selected
 from . import queue as _queue
 from ._inbox_table import approvals_text, table
 from .session import Session, check_graph
@@ -274,14 +274,14 @@ class Inbox:
         who = reviewer or self.reviewer
         rows = [row for state in ("open", "decided", "applied")
                 for row in self.log.queue_rows(state=state, now=self.clock())]
-        rows = Opinions(self.log).awaiting(rows, self.second_opinion_share, who, opinions)
+        rows = self.log.awaiting_second_opinion(rows, self.second_opinion_share, who, opinions)
         return requests_from_rows(sorted(rows, key=lambda r: (r[4], r[0], r[1], r[2])))
 
     def second_opinion(self, request: ReviewRequest, decision: Decision) -> Decision:
         """Log ``decision`` as a shadow vote on ``request`` (reviewer: the decision's, else
         the inbox's). It never resumes the graph and never becomes the real decision."""
-        return Opinions(self.log).record(request, decision, decision.reviewer or self.reviewer,
-                                         self.clock())
+        return self.log.second_opinion(request, decision, decision.reviewer or self.reviewer,
+                                       self.clock())
 
     # -- deadlines and recovery -------------------------------------------------------------
     def expire(self) -> list[ReviewRequest]:

@@ -37,11 +37,13 @@ from typing import TYPE_CHECKING, Any
 from .._faults import fault, owner_alive, owner_id
 from ..errors import EffectInProgress
 from ..model import Decision, HitlError, ReviewRequest
+from .sql import Placeholders
 
 if TYPE_CHECKING:
     from .log import DecisionLog
 
-__all__ = ["LOG_KEY", "EffectInProgress", "bind", "decision_key", "idempotency_key", "once"]
+__all__ = ["LOG_KEY", "EffectInProgress", "Effects", "bind", "decision_key", "idempotency_key",
+           "once"]
 
 #: Where a session puts its `DecisionLog` in the run's ``configurable`` (a ``__`` key:
 #: LangGraph copies no such key into checkpoint metadata).
@@ -173,53 +175,64 @@ def once(key: str, fn: Callable[..., Any], *args: Any,
         raise HitlError(f"once() needs a non-empty string key, got {key!r}")
     target = _resolve(log)
     target.setup()
+    effects = Effects(target._db, target._q)
     owner = owner_id(key[-8:])
-    done, result = _start(target, key, owner)
+    done, result = effects.start(key, owner)
     if done:
         return result
     try:
         value = fn(*args, **kwargs)
     except BaseException:
-        _forget(target, key, owner)
+        effects.forget(key, owner)
         raise
     text = json.dumps(value, default=str, ensure_ascii=False)
     fault("after_effect")  # the effect happened; its record is not committed yet
-    _finish(target, key, owner, text)
+    effects.finish(key, owner, text)
     return json.loads(text)
 
 
-def _start(log: DecisionLog, key: str, owner: str) -> tuple[bool, Any]:
-    """(True, stored result) when the effect ran already; else take the key: (False, None)."""
-    now = time.time()
-    lock = " FOR UPDATE" if log._db.dialect == "postgres" else ""
-    with log._db.transaction() as cur:
-        cur.execute(log._q("INSERT INTO hitl_effects (key, state, owner, started_at)"
-                           " VALUES (?, 'started', ?, ?) ON CONFLICT (key) DO NOTHING"),
-                    (key, owner, now))
-        if cur.rowcount == 1:
-            return False, None
-        cur.execute(log._q(f"SELECT state, owner, result, started_at FROM hitl_effects"
-                           f" WHERE key = ?{lock}"), (key,))
-        state, holder, result, started = cur.fetchone()
-        if state == "done":
-            return True, json.loads(result)
-        if owner_alive(holder) and now - started < IN_DOUBT_AFTER_S:
-            raise EffectInProgress(
-                f"the effect with key {key} is running in process {holder} (started "
-                f"{now - started:.0f} s ago); it was not run a second time. Try again once "
-                "that process finished or died")
-        cur.execute(log._q("UPDATE hitl_effects SET owner = ?, started_at = ?,"
-                           " attempts = attempts + 1 WHERE key = ?"), (owner, now, key))
-    return False, None
+class Effects:
+    """The ``hitl_effects`` rows of one backend ``db`` (placeholders ``q``): which keyed
+    effects started, finished, or were forgotten after a failure."""
 
+    def __init__(self, db: Any, q: Placeholders) -> None:
+        self.db = db
+        self.q = q
 
-def _finish(log: DecisionLog, key: str, owner: str, text: str) -> None:
-    with log._db.transaction() as cur:
-        cur.execute(log._q("UPDATE hitl_effects SET state = 'done', result = ?, done_at = ?"
-                           " WHERE key = ? AND owner = ?"), (text, time.time(), key, owner))
+    def start(self, key: str, owner: str) -> tuple[bool, Any]:
+        """(True, stored result) when the effect ran already; else take the key for
+        ``owner``: (False, None). Raises `EffectInProgress` when a live process holds it."""
+        now = time.time()
+        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        with self.db.transaction() as cur:
+            cur.execute(self.q("INSERT INTO hitl_effects (key, state, owner, started_at)"
+                               " VALUES (?, 'started', ?, ?) ON CONFLICT (key) DO NOTHING"),
+                        (key, owner, now))
+            if cur.rowcount == 1:
+                return False, None
+            cur.execute(self.q(f"SELECT state, owner, result, started_at FROM hitl_effects"
+                               f" WHERE key = ?{lock}"), (key,))
+            state, holder, result, started = cur.fetchone()
+            if state == "done":
+                return True, json.loads(result)
+            if owner_alive(holder) and now - started < IN_DOUBT_AFTER_S:
+                raise EffectInProgress(
+                    f"the effect with key {key} is running in process {holder} (started "
+                    f"{now - started:.0f} s ago); it was not run a second time. Try again "
+                    "once that process finished or died")
+            cur.execute(self.q("UPDATE hitl_effects SET owner = ?, started_at = ?,"
+                               " attempts = attempts + 1 WHERE key = ?"), (owner, now, key))
+        return False, None
 
+    def finish(self, key: str, owner: str, text: str) -> None:
+        """Store the result (JSON ``text``) of ``owner``'s effect: it never runs again."""
+        with self.db.transaction() as cur:
+            cur.execute(self.q("UPDATE hitl_effects SET state = 'done', result = ?,"
+                               " done_at = ? WHERE key = ? AND owner = ?"),
+                        (text, time.time(), key, owner))
 
-def _forget(log: DecisionLog, key: str, owner: str) -> None:
-    with log._db.transaction() as cur:
-        cur.execute(log._q("DELETE FROM hitl_effects WHERE key = ? AND owner = ?"
-                           " AND state = 'started'"), (key, owner))
+    def forget(self, key: str, owner: str) -> None:
+        """Drop ``owner``'s started effect after ``fn`` raised: a later call runs it."""
+        with self.db.transaction() as cur:
+            cur.execute(self.q("DELETE FROM hitl_effects WHERE key = ? AND owner = ?"
+                               " AND state = 'started'"), (key, owner))

@@ -30,11 +30,11 @@ from ..errors import SameReviewer
 from ..humans import is_automatic
 from ..model import AlreadyDecided, Decision, HitlError, NotAllowed, ReviewRequest, quote
 from .db import IntegrityError
+from .decisions import Decisions
+from .sql import Placeholders
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .log import DecisionLog
 
 __all__ = ["Opinions", "SameReviewer", "selected"]
 
@@ -54,14 +54,13 @@ def _dumps(value: Any) -> str | None:
 
 
 class Opinions:
-    """The ``hitl_opinions`` table of one `DecisionLog`."""
+    """The ``hitl_opinions`` rows of one backend ``db`` (placeholders ``q``); ``decisions``
+    tells who took the real decision. `hitl_nb.DecisionLog` owns one."""
 
-    def __init__(self, log: DecisionLog) -> None:
-        self.log = log
-
-    def _db(self) -> Any:
-        self.log.setup()  # the table is part of the schema (version 4)
-        return self.log._db
+    def __init__(self, db: Any, q: Placeholders, decisions: Decisions) -> None:
+        self.db = db
+        self.q = q
+        self.decisions = decisions
 
     def record(self, request: ReviewRequest, decision: Decision, reviewer: str,
                now: datetime | None = None) -> Decision:
@@ -78,16 +77,16 @@ class Opinions:
         if decision.type not in request.allowed:
             raise NotAllowed(f"{quote(request.action)!r} allows {', '.join(request.allowed)}; "
                              f"a second opinion of {decision.type!r} is not one of them")
-        real = self.log.get(*request.key)
+        real = self.decisions.get(*request.key)
         if real is not None and real.reviewer == reviewer:
             raise SameReviewer(f"{reviewer} took the real decision on {quote(request.action)!r} "
                                f"(thread {request.thread_id}); a second opinion must come "
                                "from another reviewer")
         decided = decision.decided_at or now or datetime.now(timezone.utc)
-        db = self._db()
+        db = self.db
         try:
             with db.transaction() as cur:
-                cur.execute(self.log._q(
+                cur.execute(self.q(
                     "INSERT INTO hitl_opinions (thread_id, interrupt_id, action_index, action,"
                     " reviewer, decision, comment, edited_args, response, decided_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -105,7 +104,7 @@ class Opinions:
 
     def get(self, key: tuple[str, str, int], reviewer: str) -> Decision | None:
         """``reviewer``'s shadow vote on the request with ``key``, if any."""
-        rows = self._db().query(self.log._q(
+        rows = self.db.query(self.q(
             "SELECT decision, edited_args, comment, response, decided_at FROM hitl_opinions"
             " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ? AND reviewer = ?"),
             (*key, reviewer))
@@ -125,7 +124,7 @@ class Opinions:
         rows = [r for r in rows if selected((r[0], r[1], r[2]), share)]
         if not rows:
             return []
-        db = self._db()
+        db = self.db
         votes: dict[tuple, set[str]] = {}
         for t, i, n, who in db.query("SELECT thread_id, interrupt_id, action_index, reviewer"
                                      " FROM hitl_opinions"):
@@ -150,7 +149,7 @@ class Opinions:
         decision with ``shadow`` False, and each shadow vote with ``shadow`` True."""
         import pandas as pd
 
-        db = self._db()
+        db = self.db
         shared = ("thread_id, interrupt_id, action_index, action, reviewer, decision, comment,"
                   " decided_at")
         names, rows = db.columns(

@@ -1,8 +1,9 @@
-"""The review queue's part of the decision log: queue rows, votes, reviewer claims.
+"""The review queue's part of the log: table ``hitl_requests`` and reviewers' claims.
 
-`DecisionLog` inherits these methods. ``hitl_requests`` is kept consistent by the session
-(``open`` -> ``decided`` -> ``applied``, or ``gone``), so listing every pending review
-across threads is one indexed query, never a walk over the checkpointer.
+``hitl_requests`` is kept consistent by the session (``open`` -> ``decided`` ->
+``applied``, or ``gone``), so listing every pending review across threads is one
+indexed query, never a walk over the checkpointer. `hitl_nb.DecisionLog` owns one
+`Queue` and delegates to it (``log.queue(...)``, ``log.claim_review(...)``).
 
 Example::
 
@@ -12,14 +13,15 @@ Example::
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import AlreadyDecided, ClaimedByOther, Decision, HitlError, ReviewRequest, quote
+from ..model import ClaimedByOther, HitlError, ReviewRequest
 from .db import IntegrityError
+from .jsonsafe import dumps
+from .sql import Placeholders, dt, epoch
 
 #: Columns of a queue row, as `queue` returns them (plus ``approvals_so_far``).
 QUEUE_COLUMNS = ("thread_id", "interrupt_id", "action_index", "action", "requested_at",
@@ -30,10 +32,6 @@ ROW_COLUMNS = (*QUEUE_COLUMNS, "approvals_so_far")
 _ORDER = {"age": "requested_at ASC", "newest": "requested_at DESC",
           "confidence": "confidence ASC", "action": "action ASC",
           "deadline": "expires_at ASC", "thread": "thread_id ASC"}
-
-
-def _dt(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, timezone.utc)
 
 
 Key = Sequence[Any]
@@ -58,64 +56,79 @@ def queue_summary(request: ReviewRequest) -> dict[str, Any]:
     return data
 
 
-class QueueLog:
-    """Mixin for `DecisionLog`: needs ``self._db``, ``self._q`` and ``self.setup``."""
+class Queue:
+    """The ``hitl_requests`` rows of one backend ``db``, with its placeholders ``q``."""
 
-    _db: Any
+    def __init__(self, db: Any, q: Placeholders) -> None:
+        self.db = db
+        self.q = q
 
-    def _q(self, sql: str) -> str:  # pragma: no cover - DecisionLog defines it
-        raise NotImplementedError
+    # -- requests --------------------------------------------------------------------------
+    def note(self, requests: Sequence[ReviewRequest], now: datetime) -> None:
+        """Insert a queue row for each request not seen before (``now`` is its first-seen
+        time); reopen one marked ``gone``."""
+        with self.db.transaction() as cur:
+            for r in requests:
+                cur.execute(self.q(
+                    "INSERT INTO hitl_requests (thread_id, interrupt_id, action_index, action,"
+                    " requested_at, request, confidence, risk_tier, expires_at, approvals)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (thread_id, interrupt_id, action_index) DO UPDATE SET"
+                    " state = 'open', resolved_at = NULL WHERE hitl_requests.state = 'gone'"),
+                    (r.thread_id, r.interrupt_id, r.index, r.action, now.timestamp(),
+                     dumps(queue_summary(r)), r.confidence, r.risk.tier if r.risk else None,
+                     epoch(r.expires_at), r.approvals),
+                )
 
-    def setup(self) -> None:  # pragma: no cover - DecisionLog defines it
-        raise NotImplementedError
-
-    def _insert_decision(self, cur: Any, request: ReviewRequest, decision: Decision,
-                         owner: str | None = None,
-                         lease_s: float = 300.0) -> Any:  # pragma: no cover
-        raise NotImplementedError
+    def first_seen(self, requests: Sequence[ReviewRequest]) -> dict:
+        """(thread_id, interrupt_id, index) -> first-seen time, for the requests' threads."""
+        rows = []
+        for thread in {r.thread_id for r in requests}:
+            rows += self.db.query(
+                self.q("SELECT thread_id, interrupt_id, action_index, requested_at"
+                       " FROM hitl_requests WHERE thread_id = ?"), (thread,))
+        return {(t, i, n): dt(at) for t, i, n, at in rows}
 
     # -- consistency ---------------------------------------------------------------------
     def close_missing(self, thread_id: str, live: Sequence[str], before: datetime) -> int:
         """Mark ``gone`` the open rows of ``thread_id`` whose interrupt is not in ``live``
         (it was resumed elsewhere or the thread moved on). Rows first seen at or after
         ``before`` stay: another process may have noted them after our snapshot."""
-        self.setup()
         marks = ", ".join("?" for _ in live)
         where = (f"thread_id = ? AND state = 'open' AND requested_at <= ?"
                  f"{f' AND interrupt_id NOT IN ({marks})' if live else ''}")
         params = (thread_id, before.timestamp(), *live)
-        if not self._db.query(self._q(f"SELECT 1 FROM hitl_requests WHERE {where} LIMIT 1"),
-                              params):
+        if not self.db.query(self.q(f"SELECT 1 FROM hitl_requests WHERE {where} LIMIT 1"),
+                             params):
             return 0  # the usual case: no write lock taken
-        with self._db.transaction() as cur:
-            cur.execute(self._q(f"UPDATE hitl_requests SET state = 'gone', resolved_at = ?"
-                                f" WHERE {where}"), (time.time(), *params))
+        with self.db.transaction() as cur:
+            cur.execute(self.q(f"UPDATE hitl_requests SET state = 'gone', resolved_at = ?"
+                               f" WHERE {where}"), (time.time(), *params))
             return cur.rowcount or 0
 
     # -- listing ---------------------------------------------------------------------------
-    def queue(self, *, state: str = "open", action: str | None = None,
-              tier: str | None = None, older_than_s: float | None = None,
-              reviewer: str | None = None, thread_id: str | None = None,
-              order: str = "age", limit: int | None = None, offset: int = 0,
-              now: datetime | None = None) -> list[dict[str, Any]]:
+    def listing(self, *, state: str = "open", action: str | None = None,
+                tier: str | None = None, older_than_s: float | None = None,
+                reviewer: str | None = None, thread_id: str | None = None,
+                order: str = "age", limit: int | None = None, offset: int = 0,
+                now: datetime | None = None) -> list[dict[str, Any]]:
         """Queue rows (dicts) in one query: filter by action, risk tier, minimum age,
         claiming reviewer (``""`` = unclaimed) or thread; sort by ``order`` (age, newest,
         confidence, action, deadline, thread); page with ``limit``/``offset``."""
-        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in self.queue_rows(
+        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in self.rows(
             state=state, action=action, tier=tier, older_than_s=older_than_s,
             reviewer=reviewer, thread_id=thread_id, order=order, limit=limit, offset=offset,
             now=now)]
 
-    def queue_rows(self, *, state: str = "open", action: str | None = None,
-                   tier: str | None = None, older_than_s: float | None = None,
-                   reviewer: str | None = None, thread_id: str | None = None,
-                   order: str = "age", limit: int | None = None, offset: int = 0,
-                   now: datetime | None = None, due: bool = False,
-                   request: bool = True) -> list[tuple]:
-        """`queue` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`);
+    def rows(self, *, state: str = "open", action: str | None = None,
+             tier: str | None = None, older_than_s: float | None = None,
+             reviewer: str | None = None, thread_id: str | None = None,
+             order: str = "age", limit: int | None = None, offset: int = 0,
+             now: datetime | None = None, due: bool = False,
+             request: bool = True) -> list[tuple]:
+        """`listing` as plain tuples in `ROW_COLUMNS` order (the fast path of `Inbox`);
         ``due=True`` keeps only requests whose deadline has passed at ``now``;
         ``request=False`` leaves the stored request out (None), for listings."""
-        self.setup()
         where, params = self._filters(state, action, tier, older_than_s, reviewer, thread_id,
                                       now)
         if due:
@@ -133,16 +146,15 @@ class QueueLog:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [int(limit), int(offset)]
-        return self._db.query(self._q(sql), params)
+        return self.db.query(self.q(sql), params)
 
-    def queue_count(self, *, state: str = "open", action: str | None = None,
-                    tier: str | None = None, older_than_s: float | None = None,
-                    reviewer: str | None = None, now: datetime | None = None) -> int:
-        """How many queue rows `queue` would list without ``limit``."""
-        self.setup()
+    def count(self, *, state: str = "open", action: str | None = None,
+              tier: str | None = None, older_than_s: float | None = None,
+              reviewer: str | None = None, now: datetime | None = None) -> int:
+        """How many queue rows `listing` would list without ``limit``."""
         where, params = self._filters(state, action, tier, older_than_s, reviewer, None, now)
-        return int(self._db.query(self._q("SELECT COUNT(*) FROM hitl_requests r" + where),
-                                  params)[0][0])
+        return int(self.db.query(self.q("SELECT COUNT(*) FROM hitl_requests r" + where),
+                                 params)[0][0])
 
     def _filters(self, state: str, action: str | None, tier: str | None,
                  older_than_s: float | None, reviewer: str | None, thread_id: str | None,
@@ -165,110 +177,15 @@ class QueueLog:
             params += [reviewer, now_s]
         return " WHERE " + " AND ".join(where), params
 
-    def threads_to_recover(self) -> list[str]:
-        """Threads with a decision recorded but not applied (a crash, a failed resume)."""
-        self.setup()
-        return [r[0] for r in self._db.query(
-            "SELECT DISTINCT thread_id FROM hitl_decisions WHERE status != 'applied'")]
-
-    # -- M-of-N votes ----------------------------------------------------------------------
-    def vote(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
-             lease_s: float = 300.0) -> Decision | None:
-        """Record one reviewer's vote; return the final decision once the quorum is met
-        (recorded in the same transaction, exactly once), else None.
-
-        Raise `AlreadyDecided` when the request is decided or this reviewer voted already.
-        """
-        if decision.type not in ("approve", "reject"):
-            raise HitlError(f"{quote(request.action)!r} needs {request.approvals} approvals: vote "
-                            "approve or reject (an edit would need approving again)")
-        self.setup()
-        key = tuple(request.key)
-        with self._db.transaction() as cur:
-            if self._db.dialect == "postgres":  # serialise voters of this request
-                cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (json.dumps(key),))
-            first = self._final(cur, key)
-            if first is not None:
-                raise AlreadyDecided(f"{quote(request.action)!r} was {first.summary()}; your vote "
-                                     "was not counted", first)
-            tally = self._tally(cur, key)
-            for kind, names in tally.items():
-                if decision.reviewer in names:
-                    raise AlreadyDecided(
-                        f"{decision.reviewer} already voted {kind} on {quote(request.action)!r};"
-                        " each reviewer votes once", None)
-            cur.execute(self._q(
-                "INSERT INTO hitl_votes (thread_id, interrupt_id, action_index, reviewer, vote,"
-                " comment, voted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                (*key, decision.reviewer, decision.type, decision.comment,
-                 (decision.decided_at or datetime.now(timezone.utc)).timestamp()))
-            tally[decision.type].append(decision.reviewer)
-            final = None
-            if len(tally["reject"]) >= request.rejections:
-                final = "reject"
-            elif len(tally["approve"]) >= request.approvals:
-                final = "approve"
-            if final is None:
-                return None
-            comments = [c for c in self._comments(cur, key, final) if c]
-            result = Decision(final, comment="; ".join(comments) or None,
-                              reviewer=", ".join(tally[final]),
-                              decided_at=decision.decided_at)
-            self._insert_decision(cur, request, result, owner, lease_s)
-        return result
-
-    def tally(self, key: Key) -> dict[str, list[str]]:
-        """Reviewers who voted ``approve`` and ``reject`` on one request, in order."""
-        self.setup()
-        with self._db.transaction() as cur:
-            return self._tally(cur, tuple(key))
-
-    def _tally(self, cur: Any, key: tuple) -> dict[str, list[str]]:
-        cur.execute(self._q(
-            "SELECT reviewer, vote FROM hitl_votes WHERE thread_id = ? AND interrupt_id = ?"
-            " AND action_index = ? ORDER BY voted_at"), key)
-        out: dict[str, list[str]] = {"approve": [], "reject": []}
-        for reviewer, vote in cur.fetchall():
-            out.setdefault(vote, []).append(reviewer)
-        return out
-
-    def _comments(self, cur: Any, key: tuple, vote: str) -> list[str | None]:
-        cur.execute(self._q(
-            "SELECT comment FROM hitl_votes WHERE thread_id = ? AND interrupt_id = ?"
-            " AND action_index = ? AND vote = ? ORDER BY voted_at"), (*key, vote))
-        return [r[0] for r in cur.fetchall()]
-
-    def _final(self, cur: Any, key: tuple) -> Decision | None:
-        cur.execute(self._q(
-            "SELECT decision, reviewer, comment, decided_at FROM hitl_decisions"
-            " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"), key)
-        row = cur.fetchone()
-        if row is None:
-            return None
-        return Decision(row[0], reviewer=row[1], comment=row[2], decided_at=_dt(row[3]))
-
-    def votes_frame(self) -> Any:
-        """Every individual vote as a DataFrame (``voted_at`` in UTC)."""
-        import pandas as pd
-
-        self.setup()
-        names, rows = self._db.columns(
-            "SELECT thread_id, interrupt_id, action_index, reviewer, vote, comment, voted_at"
-            " FROM hitl_votes ORDER BY voted_at")
-        df = pd.DataFrame(rows, columns=names)
-        df["voted_at"] = pd.to_datetime(df["voted_at"].astype(float), unit="s", utc=True)
-        return df
-
     # -- reviewer claims ---------------------------------------------------------------------
-    def claim_review(self, key: Key, reviewer: str, for_s: float = 600.0,
-                     take_over: bool = False) -> None:
+    def claim(self, key: Key, reviewer: str, for_s: float = 600.0,
+              take_over: bool = False) -> None:
         """Claim a request for ``reviewer`` for ``for_s`` seconds; raise `ClaimedByOther`
         when someone else holds a live claim (unless ``take_over``)."""
-        self.setup()
         now = time.time()
-        lock = " FOR UPDATE" if self._db.dialect == "postgres" else ""
-        with self._db.transaction() as cur:
-            cur.execute(self._q(
+        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        with self.db.transaction() as cur:
+            cur.execute(self.q(
                 "SELECT claimed_by, claimed_until, state FROM hitl_requests WHERE thread_id = ?"
                 f" AND interrupt_id = ? AND action_index = ?{lock}"), tuple(key))
             row = cur.fetchone()
@@ -277,30 +194,28 @@ class QueueLog:
             holder, until, _state = row
             if holder and holder != reviewer and (until or 0) > now and not take_over:
                 raise ClaimedByOther(
-                    f"being reviewed by {holder} until {_dt(until):%H:%M:%S} UTC; pass "
+                    f"being reviewed by {holder} until {dt(until):%H:%M:%S} UTC; pass "
                     "take_over=True to take it over", holder)
-            cur.execute(self._q(
+            cur.execute(self.q(
                 "UPDATE hitl_requests SET claimed_by = ?, claimed_until = ? WHERE thread_id = ?"
                 " AND interrupt_id = ? AND action_index = ?"),
                 (reviewer, now + for_s, *tuple(key)))
 
-    def release_review(self, key: Key, reviewer: str) -> None:
+    def release(self, key: Key, reviewer: str) -> None:
         """Drop ``reviewer``'s claim on a request (no-op when they do not hold it)."""
-        self.setup()
-        with self._db.transaction() as cur:
-            cur.execute(self._q(
+        with self.db.transaction() as cur:
+            cur.execute(self.q(
                 "UPDATE hitl_requests SET claimed_by = NULL, claimed_until = NULL"
                 " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"
                 " AND claimed_by = ?"), (*tuple(key), reviewer))
 
     def claimant(self, key: Key) -> tuple[str, datetime] | None:
         """(reviewer, until) of the live claim on a request, or None."""
-        self.setup()
-        rows = self._db.query(self._q(
+        rows = self.db.query(self.q(
             "SELECT claimed_by, claimed_until FROM hitl_requests WHERE thread_id = ?"
             " AND interrupt_id = ? AND action_index = ? AND claimed_by IS NOT NULL"
             " AND claimed_until > ?"), (*tuple(key), time.time()))
-        return (rows[0][0], _dt(rows[0][1])) if rows else None
+        return (rows[0][0], dt(rows[0][1])) if rows else None
 
 
-__all__ = ["QUEUE_COLUMNS", "ROW_COLUMNS", "IntegrityError", "QueueLog", "queue_summary"]
+__all__ = ["QUEUE_COLUMNS", "ROW_COLUMNS", "IntegrityError", "Queue", "queue_summary"]
