@@ -103,6 +103,7 @@ def idempotency_key(index: int = 0, *, answer: int | None = None) -> str:
     ``Decision.idempotency_key`` a session puts into `request_review`'s resume value.
     ``index`` picks the action of a batched request (LangChain's HITL middleware);
     ``answer`` picks an earlier interrupt of a node that asks several times (0 = first).
+    Raises `HitlError` outside a graph node (use ``Decision.idempotency_key`` there).
 
     Example::
 
@@ -166,6 +167,10 @@ def once(key: str, fn: Callable[..., Any], *args: Any,
     later call runs it again. A call that finds the key started by a process that died
     runs ``fn`` again (its effect may or may not have happened: the window between the
     effect and this commit); one started by a live process raises `EffectInProgress`.
+
+    ``log``: where the keys are kept, a `DecisionLog` or its path/URL; inside a graph
+    resumed by hitl_nb it defaults to the session's log. Raises `HitlError` for an empty
+    key or when no log is given or found, and what ``fn`` raises (nothing is kept then).
 
     Example::
 

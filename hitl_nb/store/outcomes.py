@@ -33,8 +33,21 @@ def record_outcome(ok: bool | None, detail: Any = None, *,
                    when: datetime | None = None) -> int:
     """Record an outcome for ``interrupt_id`` (default: the thread's latest decision).
 
+    ``ok``: whether the approved action worked (None: unknown). ``detail``: what
+    happened (a result, an error message; stored as JSON). ``log``: the `DecisionLog`
+    or its path/URL (default ``hitl.db``). ``when``: the outcome's time (default now).
     Inside a LangGraph node ``thread_id`` defaults to the node's thread; elsewhere pass
     it. Returns how many decision rows got the outcome (several for a batched request).
+
+    Raises `HitlError` outside a node without ``thread_id`` or ``interrupt_id``, or when
+    no decision is recorded for them; `LogReadOnly` / `LogBusy` when it cannot write.
+
+    Example::
+
+        try:
+            send_email(**args)
+        except SMTPException as exc:
+            hitl_nb.record_outcome(False, str(exc))
     """
     if thread_id is None and interrupt_id is None:
         thread_id = _current_thread()
