@@ -24,6 +24,7 @@ import ipywidgets as w
 from ... import render
 from ...model import InvalidForm
 from ..forms import FieldSpec, Schema, parse_json
+from ._fields import _convert
 
 _MISSING = object()
 _HELP = ("<div style='color:var(--jp-ui-font-color2,#757575);font-size:0.85em;"
@@ -226,23 +227,6 @@ class SchemaForm(w.VBox):
         """Call ``callback(change)`` whenever any field changes (as the reviewer types)."""
         for f in self.fields.values():
             f.observe_value(callback)
-
-
-def _convert(kind: str, text: str) -> Any:
-    text = text.strip()
-    if kind == "integer":
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
-    if kind == "number":
-        try:
-            return float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
-    if kind == "boolean":
-        return text.lower() in ("true", "yes", "1", "y")
-    return text
 
 
 def _as_date(value: Any) -> dt.date | None:
