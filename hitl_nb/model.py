@@ -134,6 +134,8 @@ class ReviewRequest:
       reject, it.
     - ``extra``: the queue's notes (``claimed_by``, votes); ``details``: other payload
       keys, shown beside the arguments (not editable).
+    - ``expects``: for a plain ``interrupt()``, how the paused code reads the answer
+      (True/False, "approve"/"reject", the text, a dict); None: the documented dict.
 
     Plain data: building one never raises on its values (`Decision` and the session check
     what a reviewer sends).
@@ -174,6 +176,9 @@ class ReviewRequest:
     rejections: int = 1                     # rejections that reject it
     #: other keys of the payload, shown on the card beside the arguments (not editable)
     details: dict[str, Any] = field(default_factory=dict)
+    #: how the paused code reads a plain interrupt's answer (`hitl_nb.engine.reads`):
+    #: None for the documented dict, else e.g. ``{"as": "bool"}``
+    expects: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:

@@ -49,6 +49,7 @@ from . import tools as _tools
 from . import unsaved as _unsaved
 from .autopass import AutoPass
 from .lease import keep_lease
+from .reads import with_reads
 
 if TYPE_CHECKING:
     from ..policy.core import RiskPolicy
@@ -269,6 +270,8 @@ class BaseSession:
                 r = r if r.action else r.replace(action=node or "review")
                 requests.append(context.enrich(r, getattr(snapshot, "values", None)))
         requests = _tools.with_tool_schemas(requests, self.graph)  # edits checked in every mode
+        if self.mapper is None:  # resume plain interrupts with what their code reads
+            requests = with_reads(requests, self.graph)
         if self.policy is not None:
             requests = [r if r.risk else r.replace(risk=self.policy.assess(
                 r.action, r.args, r.confidence, {"uncertainty": r.uncertainty}))

@@ -18,6 +18,10 @@ ones, in the form they were proposed in: the same keys, JSON text for an OpenAI 
 ``arguments``, an instance of the same class for a model or dataclass payload.
 With ``interrupt(value, response_schema=...)`` the resume value is the reviewer's
 response itself, validated against the schema.
+
+When the paused code reads its answer otherwise (``if answer:``, ``answer == "approve"``,
+``answer.get("action")``), the session sets ``request.expects`` from the node's source
+(`hitl_nb.engine.reads`) and `expected_value` sends what that code reads.
 """
 
 from __future__ import annotations
@@ -58,6 +62,73 @@ def default_value(request: ReviewRequest, decision: Decision) -> dict[str, Any]:
         "args": resume_args(request, decision),
         "response": decision.response,
     }
+
+
+def expected_value(request: ReviewRequest, decision: Decision) -> Any:
+    """The value for a node whose code reads its answer as ``request.expects`` says
+    (see `hitl_nb.engine.reads`): True/False, the compared words, the reviewer's text,
+    the proposed or edited value, or the documented dict plus the keys it reads."""
+    how = request.expects or {}
+    kind, kind_type = how.get("as"), decision.type
+    if kind == "bool":
+        return decision.approved
+    if kind == "text":
+        if kind_type == "reject" and how.get("else") and decision.comment and \
+                decision.comment.strip().lower() != how["approve"].strip().lower():
+            return decision.comment  # the code's other branch reads it as the change
+        return how[kind_type] if kind_type in ("approve", "reject") else decision.response
+    if kind == "answer":
+        return _number(decision.response) if how.get("number") else decision.response
+    if kind == "value":
+        if kind_type == "respond":
+            return decision.response
+        args = resume_args(request, decision)
+        return args.get(how["arg"]) if isinstance(args, dict) else args
+    value = default_value(request, decision)
+    if kind != "dict":
+        return value
+    args = resume_args(request, decision)
+    args = args if isinstance(args, dict) else {}
+    for key, words in how["set"].items():
+        value[key] = words[kind_type]
+    for key in how["args"]:
+        value[key] = args.get(key)
+    text = decision.response if kind_type == "respond" else decision.comment
+    for key in how["comment"]:
+        value[key] = text
+    for key in how["value"]:
+        value[key] = text if kind_type in ("respond", "reject") else _arg_for(key, args)
+    if how.get("inbox") and kind_type == "respond":
+        value["args"] = decision.response  # Agent Inbox: a response's text is its args
+    return value
+
+
+#: Key names that want one value (``result["edited_text"]``), not the arguments' dict.
+_SCALAR = ("text", "content", "summary", "draft", "response", "answer", "output", "body")
+_GENERIC = {"edited", "new", "updated", "modified", "revised", "final", "llm", "generated"}
+
+
+def _arg_for(key: str, args: dict[str, Any]) -> Any:
+    """What a value key such as ``edited_response`` reads: the argument sharing a word
+    with it (``draft_response``), the only argument, or all of them (``data``)."""
+    if not any(word in key.lower() for word in _SCALAR):
+        return args
+    words = set(key.lower().split("_")) - _GENERIC
+    shared = [name for name in args if words & set(name.lower().split("_"))]
+    if len(shared) == 1:
+        return args[shared[0]]
+    return next(iter(args.values())) if len(args) == 1 else args
+
+
+def _number(text: Any) -> Any:
+    """``"42"`` as 42 and ``"2.5"`` as 2.5, for code that compares the answer to a
+    number; anything else as it was."""
+    for kind in (int, float):
+        try:
+            return kind(str(text).strip())
+        except ValueError:
+            continue
+    return text
 
 
 def request_for(found: _shapes.Shape, fmt: str,
@@ -104,4 +175,6 @@ def resume_value(requests: list[ReviewRequest], decisions: list[Decision],
         return mapper(request, decision)
     if request.response_schema and decision.type == "respond":
         return decision.response
+    if request.expects is not None:
+        return expected_value(request, decision)
     return default_value(request, decision)

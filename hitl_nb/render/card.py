@@ -21,6 +21,7 @@ from typing import Any
 
 from ..model import Decision, ReviewRequest
 from . import text as _lines
+from .answers import answers_line
 from .context import message_dict
 from .describe import describe
 from .diff_html import diff_html
@@ -201,6 +202,10 @@ def action_html(request: ReviewRequest) -> str:
                      f"{args_html(request.details, 'card.request.details')}")
     if request.args not in (None, {}, []):
         parts.append(raw_json_html(request.args, "card.request.args"))
+    answers = answers_line(request)
+    if answers:
+        parts.append(f"<div class='hitl-answers' style='{MUTED};margin-top:4px'>"
+                     f"{escape(answers)}</div>")
     return "".join(parts)
 
 
@@ -307,6 +312,9 @@ def card_text(request: ReviewRequest, decision: Decision | None = None) -> str:
     if details:
         lines.append("  also in the request:")
         lines += [f"    {line}" for line in details]
+    answers = answers_line(request)
+    if answers:
+        lines.append(f"  {answers}")
     if request.before is not None or request.after is not None:
         lines.append("  what would change:")
         lines += [f"    {line}" for line in _lines.diff_text(request.before, request.after)]
