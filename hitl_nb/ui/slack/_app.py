@@ -27,7 +27,8 @@ from typing import Any
 
 from ... import formats
 from ...analysis.log import DecisionLog
-from ...engine.session import ResumeFailed, Session
+from ...engine.session import Session
+from ...errors import ResumeFailed
 from ...model import (
     AlreadyDecided,
     Decision,

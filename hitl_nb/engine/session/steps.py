@@ -1,0 +1,42 @@
+"""What a session's steps ask of their driver, and how a resume saves its checkpoints.
+
+A step of `BaseSession` is a generator: it yields `ReadState` (answer with
+``graph.get_state``) or `Stream` (run the graph) and gets the answer back. `Session`
+answers with the sync API, `AsyncSession` with the async one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["DURABILITY", "ReadState", "Steps", "Stream"]
+
+
+@dataclass(frozen=True)
+class ReadState:
+    """A step asks the driver for ``graph.get_state(config, subgraphs=...)``."""
+
+    subgraphs: bool = False
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A step asks the driver to run the graph: every ``(mode, chunk)`` goes to
+    ``session._progress`` and every "updates" chunk into ``seen``."""
+
+    graph_input: Any
+    config: dict[str, Any]
+    options: dict[str, Any]
+    seen: list[Any] = field(default_factory=list)
+
+
+#: What a step yields to its driver, what it gets back, what it returns.
+Steps = Generator["ReadState | Stream", Any, Any]
+
+#: How a resume saves its checkpoints (LangGraph's ``durability``): "sync" writes each
+#: step's checkpoint before the next step starts, so recovery never re-runs a step whose
+#: checkpoint was committed; "async" (LangGraph's default) writes it while the next step
+#: runs; "exit" only at the end. README, Reliability.
+DURABILITY = ("sync", "async", "exit")
