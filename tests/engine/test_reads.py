@@ -150,3 +150,16 @@ def test_card_says_what_the_node_receives(tmp_path):
     assert "The node receives: Approve -&gt; &#x27;approve&#x27;, Reject -&gt; " \
         "&#x27;reject&#x27;" in bundle["text/html"]
     assert "The node receives: Approve -> 'approve', Reject -> 'reject'" in bundle["text/plain"]
+
+
+def test_code_that_cannot_be_read_keeps_the_documented_dict(tmp_path):
+    namespace: dict = {}
+    exec("from langgraph.types import interrupt\n"  # no source file: getsource fails
+         "def typed_at_a_prompt(state):\n"
+         "    decision = interrupt({'question': 'ok?', 'llm_output': state['llm_output']})\n"
+         "    return {'out': 'approved' if decision == 'approve' else decision}\n", namespace)
+    session = hitl_nb.review(graph_of(namespace["typed_at_a_prompt"], tmp_path / "h.db"),
+                             {"llm_output": "d"}, display=False, log=tmp_path / "h.db")
+    assert session.pending[0].expects is None
+    session.cards[0].approve()
+    assert session.result["out"]["type"] == "approve"

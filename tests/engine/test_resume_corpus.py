@@ -1,6 +1,6 @@
 """How nodes READ a plain ``interrupt()``'s answer, reviewed end to end through the cards.
 
-The nodes are in tests/resume_nodes.py, each copied from LangGraph's docs, langchain-skills,
+The nodes are in tests/engine/resume_nodes/, each copied from LangGraph's docs, langchain-skills,
 tutorials or code on GitHub (cited there). None of them reads hitl_nb's documented dict:
 they expect a bool (``if is_approved:``), the words they compare with (``== "approve"``,
 ``in ("yes", "y")``, ``["type"] == "accept"``), keys of their own (``.get("action")``,
@@ -27,7 +27,7 @@ from langchain_core.messages import HumanMessage, ToolMessage
 import hitl_nb
 from hitl_nb.testing import ScriptedChatModel, ai, tool_call
 
-from . import resume_nodes as rn
+from .resume_nodes import _base, dicts, documented, truth, values, words
 
 COMMENT = "Not this one: the numbers are from last quarter"
 APPROVED = {"approve": True, "reject": False}
@@ -49,7 +49,7 @@ def _logged(db: str) -> list[str]:
 
 def _sent() -> list[Any]:
     """What the graph's side effects recorded (emails sent, tools run, ...)."""
-    return list(rn.SENT)
+    return list(_base.SENT)
 
 
 def _tool_messages(state: dict) -> list[Any]:
@@ -62,10 +62,10 @@ def _state(graph: Any, thread_id: str = "t1") -> dict:
 
 # == truth tests: ``if is_approved:`` ====================================================
 @both
-@pytest.mark.parametrize("node", [rn.approval_node, rn.approval_node_full],
+@pytest.mark.parametrize("node", [truth.approval_node, truth.approval_node_full],
                          ids=["docs-if-is-approved", "docs-goto-ternary"])
 def test_docs_approval_node_proceeds_only_on_approve(db, start, node, how):
-    session = start(rn.approval_graph(_cp(db), node),
+    session = start(truth.approval_graph(_cp(db), node),
                     {"action_details": "Transfer $500", "status": "pending"})
     _decide(session.cards[0], how)
     assert session.done
@@ -75,7 +75,7 @@ def test_docs_approval_node_proceeds_only_on_approve(db, start, node, how):
 
 @both
 def test_old_docs_is_this_correct_goes_to_some_node_only_on_approve(db, start, how):
-    session = start(rn.is_correct_graph(_cp(db)), {"llm_output": "Paris is in France."})
+    session = start(truth.is_correct_graph(_cp(db)), {"llm_output": "Paris is in France."})
     _decide(session.cards[0], how)
     assert session.result["path"] == ["some_node" if APPROVED[how] else "another_node"]
     assert _logged(db) == [how]
@@ -83,7 +83,7 @@ def test_old_docs_is_this_correct_goes_to_some_node_only_on_approve(db, start, h
 
 @both
 def test_answer_to_do_you_approve_is_stored_as_a_bool(db, start, how):
-    session = start(rn.approved_graph(_cp(db)), {"approved": False})
+    session = start(truth.approved_graph(_cp(db)), {"approved": False})
     _decide(session.cards[0], how)
     assert session.result["approved"] is APPROVED[how]
     assert _logged(db) == [how]
@@ -92,7 +92,7 @@ def test_answer_to_do_you_approve_is_stored_as_a_bool(db, start, how):
 @both
 def test_answer_stored_as_is_and_routed_by_another_function_sends_only_on_approve(
         db, start, how):
-    session = start(rn.interview_graph(_cp(db)),
+    session = start(truth.interview_graph(_cp(db)),
                     {"name": "Ada Lovelace", "email": "ada@example.com",
                      "reason": "strong portfolio", "draft_email": "Dear Ada, ..."})
     _decide(session.cards[0], how)
@@ -103,7 +103,7 @@ def test_answer_stored_as_is_and_routed_by_another_function_sends_only_on_approv
 
 @both
 def test_functional_api_entrypoint_publishes_only_on_approve(db, start, how):
-    session = start(rn.review_pipeline_workflow(_cp(db)), "doc-42")
+    session = start(truth.review_pipeline_workflow(_cp(db)), "doc-42")
     _decide(session.cards[0], how)
     assert session.done
     assert session.result["published"] is APPROVED[how]
@@ -113,7 +113,7 @@ def test_functional_api_entrypoint_publishes_only_on_approve(db, start, how):
 @both
 def test_async_node_with_annotated_bool_hands_off_only_on_approve(db, how):
     async def main():
-        graph = rn.handoff_graph(await hitl_nb.acheckpointer(db))
+        graph = truth.handoff_graph(await hitl_nb.acheckpointer(db))
         session = await hitl_nb.areview(graph, {"handoff_result": {"to_agent_id": "writer"}},
                                         thread_id="a1", log=db, display=False, reviewer="ana")
         await _decide(session.cards[0], how)
@@ -128,7 +128,7 @@ def test_async_node_with_annotated_bool_hands_off_only_on_approve(db, how):
 
 @both
 def test_approval_node_inside_a_subgraph_proceeds_only_on_approve(db, start, how):
-    session = start(rn.approval_subgraph_graph(_cp(db)),
+    session = start(truth.approval_subgraph_graph(_cp(db)),
                     {"action_details": "Delete 3 users", "status": "pending"})
     _decide(session.cards[0], how)
     assert session.done
@@ -139,7 +139,7 @@ def test_approval_node_inside_a_subgraph_proceeds_only_on_approve(db, start, how
 # == string comparisons: ``decision == "approve"`` ========================================
 @both
 def test_old_docs_decision_equals_approve_takes_the_approved_path(db, start, how):
-    session = start(rn.decision_graph(_cp(db)), {"llm_output": "This is the generated output."})
+    session = start(words.decision_graph(_cp(db)), {"llm_output": "This is the generated output."})
     _decide(session.cards[0], how)
     assert session.result["decision"] == ("approved" if APPROVED[how] else "rejected")
     assert _logged(db) == [how]
@@ -148,7 +148,7 @@ def test_old_docs_decision_equals_approve_takes_the_approved_path(db, start, how
 @both
 def test_equality_stored_and_routed_by_a_conditional_edge_executes_only_on_approve(
         db, start, how):
-    session = start(rn.draft_graph(_cp(db)), {"draft": "Refund $500 to customer #42"})
+    session = start(words.draft_graph(_cp(db)), {"draft": "Refund $500 to customer #42"})
     _decide(session.cards[0], how)
     assert session.done
     assert _sent() == (["Refund $500 to customer #42"] if APPROVED[how] else [])
@@ -161,7 +161,7 @@ def test_equality_stored_and_routed_by_a_conditional_edge_executes_only_on_appro
 ])
 def test_elif_chain_gets_the_word_it_compares_with(db, start, how, expected):
     state = {"subject": "项目进度", "body": "项目 A 已完成 80%，预计下周交付。"}
-    session = start(rn.email_review_graph(_cp(db)), state)
+    session = start(words.email_review_graph(_cp(db)), state)
     _decide(session.cards[0], how)
     assert session.result == {**state, **expected}
     assert _logged(db) == [how]
@@ -170,7 +170,7 @@ def test_elif_chain_gets_the_word_it_compares_with(db, start, how, expected):
 @both
 def test_yes_y_approve_membership_adds_the_paper_only_on_approve(db, start, how):
     cand = {"title": "Attention Is All You Need", "arxiv_id": "1706.03762"}
-    session = start(rn.ingest_graph(_cp(db)), {"candidate": cand})
+    session = start(words.ingest_graph(_cp(db)), {"candidate": cand})
     _decide(session.cards[0], how)
     assert session.result["approved"] is APPROVED[how]
     if not APPROVED[how]:
@@ -187,7 +187,7 @@ BOOKING = {"therapist": "Dr. Lee", "date": "2026-03-02", "time": "10:00"}
     ("respond", {"approval": False, "changes": "Friday at 4pm instead, please"}),
 ])
 def test_yes_string_ends_and_anything_else_is_the_change_to_make(db, start, how, expected):
-    session = start(rn.booking_graph(_cp(db)), BOOKING)
+    session = start(words.booking_graph(_cp(db)), BOOKING)
     card = session.cards[0]
     if how == "respond":
         card.respond("Friday at 4pm instead, please")
@@ -203,7 +203,7 @@ def _hotel_agent(db: str) -> Any:
         ai("", tool_call("book_hotel", {"hotel_name": "McKittrick Hotel"}, "h1")),
         ai("Your stay is booked."),
     ])
-    return create_agent(model, tools=[rn.book_hotel], checkpointer=_cp(db))
+    return create_agent(model, tools=[words.book_hotel], checkpointer=_cp(db))
 
 
 HOTEL_ASK = {"messages": [("user", "book a stay at McKittrick hotel")]}
@@ -229,7 +229,7 @@ def test_docs_book_hotel_tool_never_books_on_reject(db, start):
 
 @both
 def test_accept_ignore_response_gate_executes_only_on_approve(db, start, how):
-    session = start(rn.accept_gate_graph(_cp(db)), {"messages": []})
+    session = start(words.accept_gate_graph(_cp(db)), {"messages": []})
     _decide(session.cards[0], how)
     assert session.done
     assert _sent() == (["delete_user(user_id=42)"] if APPROVED[how] else [])
@@ -238,7 +238,7 @@ def test_accept_ignore_response_gate_executes_only_on_approve(db, start, how):
 
 
 def test_accept_ignore_response_gate_gets_a_typed_answer_as_response_args(db, start):
-    graph = rn.accept_gate_graph(_cp(db))
+    graph = words.accept_gate_graph(_cp(db))
     session = start(graph, {"messages": []})
     session.cards[0].respond("Deactivate the user instead")
     assert not session.done and len(session.cards) == 1      # back to the agent, asking again
@@ -267,7 +267,7 @@ EMAIL = {"to": "alice@example.com", "subject": "Meeting", "body": "See you at 3p
 ])
 def test_docs_send_email_tool_reads_action_and_edited_fields_at_the_top(
         db, start, how, sent, said):
-    session = start(rn.email_tool_graph(_cp(db), _email_model()),
+    session = start(dicts.email_tool_graph(_cp(db), _email_model()),
                     {"messages": [("user", "Send an email to alice@example.com about the "
                                            "meeting")]})
     card = session.cards[0]
@@ -300,7 +300,7 @@ def _review_weather(card: Any, how: str) -> None:
 
 @REVIEW_CASES
 def test_old_docs_review_tool_call_continue_update_feedback(db, start, how, searched):
-    session = start(rn.review_tool_calls_graph(_cp(db), _weather_model()),
+    session = start(dicts.review_tool_calls_graph(_cp(db), _weather_model()),
                     {"messages": WEATHER_ASK})
     _review_weather(session.cards[0], how)
     assert session.done
@@ -312,7 +312,7 @@ def test_old_docs_review_tool_call_continue_update_feedback(db, start, how, sear
 
 @REVIEW_CASES
 def test_functional_api_review_tool_call_continue_update_feedback(db, start, how, searched):
-    session = start(rn.functional_agent(_cp(db), _weather_model()),
+    session = start(dicts.functional_agent(_cp(db), _weather_model()),
                     [{"role": "user", "content": "what's the weather in sf?"}])
     _review_weather(session.cards[0], how)
     assert session.done
@@ -330,7 +330,7 @@ STRATEGY = {"content_draft": "Q3 campaign: focus on SMB", "critique": "solid",
     ("reject", {"human_feedback": COMMENT, "final_output": None, "revision_count": 2}),
 ])
 def test_action_approve_reject_with_the_comment_as_feedback(db, start, how, expected):
-    session = start(rn.strategy_graph(_cp(db)), STRATEGY)
+    session = start(dicts.strategy_graph(_cp(db)), STRATEGY)
     _decide(session.cards[0], how)
     assert {k: session.result.get(k) for k in expected} == expected
     assert _logged(db) == [how]
@@ -346,7 +346,7 @@ SUBTASKS = [{"id": "sub_1", "description": "scrape the pricing pages", "agent_ty
     ("reject", {"current_stage": "done", "final_output": "任务已被人工驳回。"}),
 ])
 def test_action_reject_is_heard_where_anything_unknown_runs(db, start, how, expected):
-    session = start(rn.subtasks_graph(_cp(db)),
+    session = start(dicts.subtasks_graph(_cp(db)),
                     {"task_id": "t-7", "user_input": "compare SaaS pricing", "subtasks": SUBTASKS})
     _decide(session.cards[0], how)
     assert {k: session.result.get(k) for k in expected} == expected
@@ -364,7 +364,7 @@ NEW_PLAN = {"steps": ["collect the data", "hold out a test set", "train the mode
                 "replan": True}),
 ])
 def test_action_approve_or_revise_with_plan_and_feedback(db, start, how, expected):
-    session = start(rn.plan_review_graph(_cp(db)), {"plan": PLAN})
+    session = start(dicts.plan_review_graph(_cp(db)), {"plan": PLAN})
     card = session.cards[0]
     if how == "edit":
         card.edit({"plan": NEW_PLAN})
@@ -389,7 +389,7 @@ BIRTHDAY_ASK = {"messages": [("user", "Can you look up when LangGraph was releas
 
 
 def test_tutorial_tool_in_a_tool_node_reads_correct_yes_on_approve(db, start):
-    session = start(rn.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
+    session = start(dicts.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
     session.cards[0].click("Approve")
     assert session.done
     assert (session.result["name"], session.result["birthday"]) == ("LangGraph", "Jan 1, 2024")
@@ -398,7 +398,7 @@ def test_tutorial_tool_in_a_tool_node_reads_correct_yes_on_approve(db, start):
 
 
 def test_tutorial_tool_in_a_tool_node_takes_edited_fields_at_the_top(db, start):
-    session = start(rn.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
+    session = start(dicts.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
     card = session.cards[0]
     card.edit({**card.request.args, "birthday": "Jan 17, 2024"})
     assert session.done
@@ -408,7 +408,7 @@ def test_tutorial_tool_in_a_tool_node_takes_edited_fields_at_the_top(db, start):
 
 
 def test_tutorial_tool_in_a_tool_node_is_never_correct_on_reject(db, start):
-    session = start(rn.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
+    session = start(dicts.birthday_graph(_cp(db), _birthday_model()), BIRTHDAY_ASK)
     session.cards[0].reject(comment=COMMENT)
     assert session.done
     assert _tool_messages(session.result) != ["Correct"]
@@ -421,7 +421,7 @@ def test_tutorial_human_assistance_in_create_agent_returns_the_typed_answer(db, 
                                                        "an AI agent."}, "q1")),
         ai("Here is what the expert said."),
     ])
-    agent = create_agent(model, tools=[rn.human_assistance_query], checkpointer=_cp(db))
+    agent = create_agent(model, tools=[dicts.human_assistance_query], checkpointer=_cp(db))
     session = start(agent, {"messages": [("user", "I need some expert guidance for building "
                                                    "an AI agent. Could you request assistance "
                                                    "for me?")]})
@@ -441,7 +441,7 @@ def test_tutorial_human_assistance_in_create_agent_returns_the_typed_answer(db, 
     ("respond", "The edited and improved text"),
 ])
 def test_docs_review_node_stores_the_edited_content(db, start, how, text):
-    session = start(rn.review_text_graph(_cp(db)), {"generated_text": "Initial draft"})
+    session = start(values.review_text_graph(_cp(db)), {"generated_text": "Initial draft"})
     card = session.cards[0]
     if how == "edit":
         card.edit({"content": "Improved draft after review"})
@@ -456,7 +456,7 @@ def test_docs_review_node_stores_the_edited_content(db, start, how, text):
 def test_docs_review_node_offers_no_reject_it_could_not_tell_from_approve(db, start):
     # The node keeps whatever comes back: a rejection has no value of its own there, so
     # the card does not offer one; refusing it records nothing and keeps the review.
-    session = start(rn.review_text_graph(_cp(db)), {"generated_text": "Initial draft"})
+    session = start(values.review_text_graph(_cp(db)), {"generated_text": "Initial draft"})
     assert "reject" not in session.pending[0].allowed
     with pytest.raises(hitl_nb.NotAllowed):
         session.cards[0].reject(comment=COMMENT)
@@ -467,7 +467,7 @@ def test_docs_review_node_offers_no_reject_it_could_not_tell_from_approve(db, st
 @pytest.mark.parametrize(("how", "text"), [("approve", "cats are great"),
                                            ("edit", "cats are awesome")])
 def test_old_docs_human_editing_reads_edited_text(db, start, how, text):
-    session = start(rn.summary_graph(_cp(db)), {"llm_generated_summary": "cats are great"})
+    session = start(values.summary_graph(_cp(db)), {"llm_generated_summary": "cats are great"})
     card = session.cards[0]
     if how == "edit":
         card.edit({**card.request.args, "llm_generated_summary": "cats are awesome"})
@@ -478,7 +478,7 @@ def test_old_docs_human_editing_reads_edited_text(db, start, how, text):
 
 
 def test_three_questions_in_one_node_get_the_typed_answers(db, start):
-    session = start(rn.person_graph(_cp(db)), {})
+    session = start(values.person_graph(_cp(db)), {})
     for answer in ("Ada", "36", "London"):
         assert not session.done
         session.cards[0].respond(answer)
@@ -488,7 +488,7 @@ def test_three_questions_in_one_node_get_the_typed_answers(db, start):
 
 
 def test_validation_loop_asks_again_until_the_answer_is_valid(db, start):
-    session = start(rn.person_graph(_cp(db), rn.get_age_node), {})
+    session = start(values.person_graph(_cp(db), values.get_age_node), {})
     session.cards[0].respond("thirty")
     assert not session.done
     assert "'thirty' is not a valid age" in session.cards[0]._repr_mimebundle_()["text/plain"]
@@ -509,7 +509,7 @@ PLANNED = {"tool": "send_email", "to": "cfo@example.com", "subject": "Q3",
     ("reject", []),
 ])
 def test_seed_article_node_reads_approved_comment_and_args(db, start, how, sent):
-    session = start(rn.seed_graph(_cp(db)), {"planned_action": PLANNED})
+    session = start(documented.seed_graph(_cp(db)), {"planned_action": PLANNED})
     card = session.cards[0]
     if how == "edit":
         card.edit({**card.request.args, "to": "ceo@example.com"})
@@ -523,7 +523,7 @@ def test_seed_article_node_reads_approved_comment_and_args(db, start, how, sent)
 
 @both
 def test_skill_node_reading_get_approved_sends_the_draft_only_on_approve(db, start, how):
-    session = start(rn.email_agent_graph(_cp(db)),
+    session = start(documented.email_agent_graph(_cp(db)),
                     {"email_content": "Can we move the call?",
                      "draft_response": "Sure, Thursday works.",
                      "classification": {"urgency": "high"}})
@@ -536,7 +536,7 @@ def test_skill_node_reading_get_approved_sends_the_draft_only_on_approve(db, sta
 # == review(..., resume=fn) overrides what the code reads ================================
 @both
 def test_resume_mapper_overrides_what_the_node_reads(db, start, how):
-    session = start(rn.approved_graph(_cp(db)), {"approved": False},
+    session = start(truth.approved_graph(_cp(db)), {"approved": False},
                     resume=lambda request, decision: f"mapped:{decision.type}")
     _decide(session.cards[0], how)
     assert session.result["approved"] == f"mapped:{how}"
@@ -544,7 +544,7 @@ def test_resume_mapper_overrides_what_the_node_reads(db, start, how):
 
 
 def test_resume_mapper_wins_even_against_the_button(db, start):
-    session = start(rn.approval_graph(_cp(db)), {"action_details": "Transfer $500"},
+    session = start(truth.approval_graph(_cp(db)), {"action_details": "Transfer $500"},
                     resume=lambda request, decision: False)
     session.cards[0].click("Approve")
     assert session.result["status"] == "rejected"

@@ -45,8 +45,11 @@ def with_reads(requests: list[ReviewRequest], graph: Any) -> list[ReviewRequest]
         if r.format != "plain" or r.response_schema or r.expects is not None:
             out.append(r)
             continue
-        site = site_for(r.raw, functions_of(graph, r.node))
-        expects = expectation(site.use, r) if site is not None else None
+        try:
+            site = site_for(r.raw, functions_of(graph, r.node))
+            expects = expectation(site.use, r) if site is not None else None
+        except Exception:  # code we cannot read never stops a review: the dict it is
+            expects = None
         if expects is None:
             out.append(r)
         else:

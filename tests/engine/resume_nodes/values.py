@@ -1,0 +1,101 @@
+"""Edited values and answers: the node keeps what comes back."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from langgraph.graph import END, START
+from langgraph.types import interrupt
+
+from ._base import _graph
+
+
+class TextState(TypedDict, total=False):
+    generated_text: str
+
+
+# https://docs.langchain.com/oss/python/langgraph/interrupts#review-and-edit-state
+def review_node(state: TextState):
+    # Pause and show the current content for review (payload surfaces on stream.interrupts)
+    edited_content = interrupt({
+        "instruction": "Review and edit this content",
+        "content": state["generated_text"]
+    })
+
+    # Update the state with the edited version
+    return {"generated_text": edited_content}
+
+
+def review_text_graph(checkpointer: Any) -> Any:
+    return _graph(TextState, checkpointer, {"review": review_node},
+                  [(START, "review"), ("review", END)])
+
+
+class SummaryState(TypedDict, total=False):
+    llm_generated_summary: str
+
+
+# https://langchain-ai.github.io/langgraph/how-tos/human_in_the_loop/add-human-in-the-loop/
+# ("Review & edit state"; resumed with Command(resume={"edited_text": ...}))
+def human_editing(state: SummaryState):
+    ...
+    result = interrupt(
+        # Interrupt information to surface to the client.
+        # Can be any JSON serializable value.
+        {
+            "task": "Review the output from the LLM and make any necessary edits.",
+            "llm_generated_summary": state["llm_generated_summary"]
+        }
+    )
+
+    # Update the state with the edited text
+    return {
+        "llm_generated_summary": result["edited_text"]
+    }
+
+
+def summary_graph(checkpointer: Any) -> Any:
+    return _graph(SummaryState, checkpointer, {"human_editing": human_editing},
+                  [(START, "human_editing"), ("human_editing", END)])
+
+
+class PersonState(TypedDict, total=False):
+    name: str
+    age: Any
+    city: str
+
+
+# https://docs.langchain.com/oss/python/langgraph/interrupts#do-not-reorder-interrupt-calls-within-a-node
+def node_a(state: PersonState):
+    # ✅ Good: interrupt calls happen in the same order every time
+    name = interrupt("What's your name?")
+    age = interrupt("What's your age?")
+    city = interrupt("What's your city?")
+
+    return {
+        "name": name,
+        "age": age,
+        "city": city
+    }
+
+
+# langchain-ai/langchain-skills config/skills/langgraph-human-in-the-loop/SKILL.md
+# ("Validation Loop")
+def get_age_node(state):
+    prompt = "What is your age?"
+
+    while True:
+        answer = interrupt(prompt)
+
+        # Validate the input
+        if isinstance(answer, int) and answer > 0:
+            break
+        else:
+            # Invalid input — ask again with a more specific prompt
+            prompt = f"'{answer}' is not a valid age. Please enter a positive number."
+
+    return {"age": answer}
+
+
+def person_graph(checkpointer: Any, node: Any = node_a) -> Any:
+    return _graph(PersonState, checkpointer, {"ask": node}, [(START, "ask"), ("ask", END)])
