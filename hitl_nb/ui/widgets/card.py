@@ -76,9 +76,7 @@ class ReviewCard(FrontEnd):
         self._submit = submit
         self._specs: Any = None     # the open box's form fields (`_boxes`)
         self._schema: Any = None
-        super().__init__(setup=lambda: self._setup(request, decision))
-
-    def _setup(self, request: ReviewRequest, decision: Decision | None) -> None:
+        super().__init__()
         self.observe(lambda change: self._open(change["new"]), "mode")
         self.observe(lambda _change: self._refresh_diff(), "draft")
         self.show(request, decision)
@@ -90,7 +88,8 @@ class ReviewCard(FrontEnd):
         self.error = None
         with self.hold_sync():
             self.mode = ""
-            self.html, self.title = render.request_html(request), render.title(request)
+            self.show_later(lambda: render.request_html(request))   # when first read or shown
+            self.title = render.title(request)
             self.key = "/".join(map(str, request.key))
             self.actions = self._actions(request)
             self.form, self.draft, self.diff, self.errors = {}, {}, "", {}
