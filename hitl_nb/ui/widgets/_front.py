@@ -31,6 +31,7 @@ from typing import Any
 
 import anywidget
 import traitlets as t
+from IPython import get_ipython
 
 _HERE = Path(__file__).resolve().parent
 CODE = (_HERE / "_card.js").read_text(encoding="utf-8")
@@ -110,6 +111,7 @@ class OpensOnDisplay:
         return self.comm.comm_id
 
     def close(self) -> None:
+        """Close the comm (the front end's views go); the widget does not open again."""
         self._may_open = False
         super().close()  # type: ignore[misc]
 
@@ -138,7 +140,6 @@ class FrontEnd(OpensOnDisplay, anywidget.AnyWidget):
         self._markup_stale = False   # ``markup`` lags ``html`` (no comm yet to send it)
         self._packed_from = ""       # the ``html`` that ``markup`` holds
         super().__init__(**kwargs)
-        self.on_msg(self._on_front_end)
 
     @t.default("keys")
     def _default_keys(self) -> list[str]:
@@ -196,7 +197,22 @@ class FrontEnd(OpensOnDisplay, anywidget.AnyWidget):
             self._update_markup()
         return super().get_state(key, drop_defaults)
 
-    def _on_front_end(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _handle_custom_msg(self, content: Any, buffers: Any) -> None:
+        """A message from the front end: ours, then any ``on_msg`` callbacks (handled
+        here, not as one: that spares every widget a registry it rarely needs). An error
+        is shown as ipywidgets shows a callback's (a click's is on the card already)."""
+        try:
+            self._on_front_end(content)
+        except Exception as exc:
+            shell = get_ipython()
+            if shell is None:
+                self.log.warning("Exception in front-end message %r: %s", content, exc,
+                                 exc_info=True)
+            else:
+                shell.showtraceback()
+        super()._handle_custom_msg(content, buffers)
+
+    def _on_front_end(self, content: Any) -> None:
         if not isinstance(content, dict):
             return
         if content.get("want") == "code":

@@ -87,16 +87,22 @@ class ReviewCard(FrontEnd):
         self.decision = None
         self.error = None
         with self.hold_sync():
-            self.mode = ""
+            self._clear("mode", "form", "draft", "diff", "errors", "status", "decided", "busy",
+                        "expanded", "comment", "persist")   # what the last request left
             self.show_later(lambda: render.request_html(request))   # when first read or shown
             self.title = render.title(request)
             self.key = "/".join(map(str, request.key))
             self.actions = self._actions(request)
-            self.form, self.draft, self.diff, self.errors = {}, {}, "", {}
-            self.status, self.decided, self.busy, self.expanded = "", "", False, False
-            self.comment, self.persist = "", False
         if decision is not None:
             self.show_decision(decision)
+
+    def _clear(self, *names: str) -> None:
+        """Empty each trait named ("", {}, False: their defaults) that is not empty; a
+        new card's are, and setting them again would only validate and compare."""
+        for name in names:
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, type(value)())
 
     def _actions(self, request: ReviewRequest) -> list[list[str]]:
         out = [[kind, LABELS[kind]] for kind in request.allowed if kind in LABELS]
@@ -246,7 +252,8 @@ class ReviewCard(FrontEnd):
         """Collapse to the decision's one-line summary (expandable); controls stay off."""
         self.decision = decision
         with self.hold_sync():
-            self.busy, self.mode, self.form, self.draft, self.diff = True, "", {}, {}, ""
+            self.busy = True
+            self._clear("mode", "form", "draft", "diff")
             self.decided = (f"<b>{render.escape(render.short(self.title, 80))}</b> — "
                             f"{render.decision_line_html(decision)}")
             decided = render.decision_html(decision, self.request)

@@ -179,7 +179,9 @@ class SessionView(OpensOnDisplay, w.VBox):
             if decision is not None and card.decision is None:
                 card.show_decision(decision)
             note = s.queue_note(r) if decision is None else ""
-            card.note = f"<i>{render.escape(note)}</i>" if note else ""
+            note = f"<i>{render.escape(note)}</i>" if note else ""
+            if card.note != note:
+                card.note = note
         waiting = len(s.pending)
         if s.done:
             self._state = "done"
@@ -189,7 +191,9 @@ class SessionView(OpensOnDisplay, w.VBox):
             self._state = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
         else:
             self._state = "paused"
-        self.status.can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
+        can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
+        if self.status.can_resume != can_resume:
+            self.status.can_resume = can_resume
         self.status.show_later(self._status_html)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
