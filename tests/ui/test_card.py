@@ -83,11 +83,13 @@ class TestOneWidget:
         assert any("delete_file" in unpack(m["state"].get("markup", "")) for m in sent)
 
     def test_a_closed_card_does_not_open_again(self):
-        card = ReviewCard(email_request(), Recorder())
-        card._repr_mimebundle_()
-        card.close()
-        card.open()
-        assert card.comm is None
+        shown, hidden = ReviewCard(email_request(), Recorder()), ReviewCard(email_request(),
+                                                                            Recorder())
+        shown._repr_mimebundle_()
+        for card in (shown, hidden):
+            card.close()
+            card.open()
+            assert card.comm is None and card._repr_mimebundle_ is None   # no widget view
 
     def test_saved_state_is_small_and_carries_no_code(self):
         import json

@@ -113,6 +113,8 @@ class OpensOnDisplay:
     def close(self) -> None:
         """Close the comm (the front end's views go); the widget does not open again."""
         self._may_open = False
+        if self.comm is None:   # never shown: no view either, as ipywidgets does on close
+            self._repr_mimebundle_ = None
         super().close()  # type: ignore[misc]
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
