@@ -2,7 +2,8 @@
 widget objects one card is and how much widget state a saved notebook keeps for it.
 
 Builds the static card (`render.card_html`) and the live widget (`ReviewCard`, one
-anywidget) for a request whose arguments, before/after and steps carry that much text,
+anywidget, with the state a front end receives: its body renders when first needed) for
+a request whose arguments, before/after and steps carry that much text,
 and prints median times, the ratio to the 1 KB baseline, the HTML size, the widget
 objects per card (target: at most 2, the card and its ``Layout``), the saved widget state
 of the 1 KB card (every synced trait of those objects, what JupyterLab and nbconvert
@@ -52,9 +53,9 @@ def timed(fn, repeats: int) -> float:
 
 
 def widget_cost(request: ReviewRequest) -> tuple[int, int]:
-    """(widget objects, bytes of saved widget state) of one card for ``request``."""
+    """(widget objects, bytes of saved widget state) of one shown card for ``request``."""
     before = set(_instances)
-    ReviewCard(request, lambda q, d: d)
+    ReviewCard(request, lambda q, d: d)._repr_mimebundle_()   # displayed: its comm opens
     made = [_instances[k] for k in set(_instances) - before]
     state = sum(len(json.dumps(w.get_state(), separators=(",", ":"))) for w in made)
     for w in made:
@@ -69,7 +70,8 @@ def measure(repeats: int) -> list[tuple[str, float, float, int]]:
         request = payload_request(size)
         decision = Decision("edit", args={**request.args, "path": "config.prod.yaml"})
         static = timed(lambda r=request, d=decision: render.card_html(r, d), repeats)
-        widget = timed(lambda r=request: ReviewCard(r, lambda q, d: d), repeats)
+        # built and its state read, as on display (the body renders when first needed)
+        widget = timed(lambda r=request: ReviewCard(r, lambda q, d: d).get_state(), repeats)
         html = render.card_html(request, decision).encode()
         out.append((label, static, widget, len(html)))
     return out

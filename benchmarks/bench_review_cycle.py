@@ -9,6 +9,10 @@ through to the end:
   the decision and resumes the graph;
 - baseline: ``graph.invoke(input)``, then three times
   ``graph.invoke(Command(resume={"approved": True}))``: no card, no log;
+- the same with the view shown before the run (what ``display`` does in a notebook:
+  every widget opens its comm and sends its state and each change; no front end here
+  to receive them). Not shown (``display=False``), the view opens no comm and sends
+  nothing; a card's body is rendered when first read;
 - and, to tell the widgets' share from the logic's, the same cycle without widgets:
   ``Session.start`` and ``Session.decide(request, Decision("approve"))`` (log, checks,
   resume), once with the default ``durability="sync"`` (each step's checkpoint saved
@@ -38,7 +42,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
 import hitl_nb
-from hitl_nb import Decision, ReviewCard, Session
+from hitl_nb import Decision, ReviewCard, Session, SessionView
 
 STEPS = ("plan", "draft", "check", "send", "report")
 REVIEWED = {"draft": "write_draft", "check": "run_checks", "send": "send_email"}
@@ -79,6 +83,8 @@ class Cycles:
     def __init__(self, folder: Path) -> None:
         self.ours_graph = build_graph(hitl_nb.checkpointer(folder / "ours.db"))
         self.log = hitl_nb.DecisionLog(folder / "ours.db")
+        self.shown_graph = build_graph(hitl_nb.checkpointer(folder / "shown.db"))
+        self.shown_log = hitl_nb.DecisionLog(folder / "shown.db")
         self.bare_graph = build_graph(hitl_nb.checkpointer(folder / "bare.db"))
         self.logic_graph = build_graph(hitl_nb.checkpointer(folder / "logic.db"))
         self.logic_log = hitl_nb.DecisionLog(folder / "logic.db")
@@ -96,24 +102,40 @@ class Cycles:
         if not view.done or view.result["done"] != list(STEPS):
             raise AssertionError(f"hitl_nb cycle did not finish: {view.result!r}")
 
+    def shown(self) -> None:
+        """`ours` with the view displayed first (its ``_repr_mimebundle_``), as
+        ``hitl_nb.review`` does in a notebook before it starts the graph."""
+        self.n += 1
+        session = Session(self.shown_graph, thread_id=f"shown-{self.n}", log=self.shown_log)
+        view = SessionView(session)
+        view._repr_mimebundle_()
+        session.start({"task": "mail the Q3 numbers"})
+        for _ in REVIEWED:
+            view.cards[0].click("Approve")
+        if not view.done or view.result["done"] != list(STEPS):
+            raise AssertionError(f"shown cycle did not finish: {view.result!r}")
+
     def tidy(self) -> None:
         """Close the widgets made since the benchmark began, untimed: each cycle starts
         from the same heap instead of one holding every earlier card."""
         for key in [k for k in widget_instances if k not in self.older_widgets]:
             widget_instances[key].close()
 
-    def card_cost(self, repeat: int) -> tuple[int, float]:
-        """Widget objects in one card of this graph, and the median time to build one."""
+    def card_cost(self, repeat: int) -> tuple[int, float, float]:
+        """Widget objects in one shown card of this graph, and the median times to build
+        one (what a cycle does; its comm opens when shown) and to build and show one."""
         session = Session(self.logic_graph, thread_id="card-cost", log=self.logic_log)
         session.start({"task": "mail the Q3 numbers"})
         request = session.pending[0]
         self.tidy()
         before = len(widget_instances)
-        ReviewCard(request, session.decide)
+        ReviewCard(request, session.decide)._repr_mimebundle_()
         count = len(widget_instances) - before
-        build = interleaved([lambda: ReviewCard(request, session.decide)], repeat=repeat,
-                            between=self.tidy)[0]
-        return count, build
+        build, shown = interleaved(
+            [lambda: ReviewCard(request, session.decide),
+             lambda: ReviewCard(request, session.decide)._repr_mimebundle_()],
+            repeat=repeat, between=self.tidy)
+        return count, build, shown
 
     def logic(self, durability: str = "sync") -> None:
         self.n += 1
@@ -144,12 +166,15 @@ def run(quick: bool) -> list[dict[str, Any]]:
         bare, ours, logic, logic_async = interleaved(
             [cycles.bare, cycles.ours, cycles.logic, lambda: cycles.logic("async")],
             repeat=repeat, warmup=1 if quick else 2, between=cycles.tidy)
-        counts = len(cycles.log), len(cycles.logic_log)
-        widgets, build = cycles.card_cost(repeat)
+        bare_again, shown = interleaved([cycles.bare, cycles.shown], repeat=repeat,
+                                        warmup=1 if quick else 2, between=cycles.tidy)
+        counts = len(cycles.log), len(cycles.shown_log), len(cycles.logic_log)
+        widgets, build, build_shown = cycles.card_cost(repeat)
         cycles.log.close()
+        cycles.shown_log.close()
         cycles.logic_log.close()
         cycles.async_log.close()
-    if counts != ((repeat + (1 if quick else 2)) * len(REVIEWED),) * 2:
+    if counts != ((repeat + (1 if quick else 2)) * len(REVIEWED),) * 3:
         raise AssertionError(f"expected one logged decision per click, got {counts}")
     note = f"median of {repeat} cycles each, interleaved"
     baseline = "graph.invoke(Command(resume=...))"
@@ -157,7 +182,13 @@ def run(quick: bool) -> list[dict[str, Any]]:
         make_result("review cycle (5 steps, 3 interrupts)", baseline=baseline,
                     baseline_value=bare, value=ours, max_ratio=1.3,
                     note=f"{note}; build card + click Approve + log + resume; one card "
-                         f"is {widgets} widget objects, built in {build * 1e3:.1f} ms"),
+                         f"is {widgets} widget objects once shown, built in "
+                         f"{build * 1e3:.2f} ms, built and shown in {build_shown * 1e3:.2f} ms"),
+        make_result("  the same, view shown (comms open)", baseline=baseline,
+                    baseline_value=bare_again, value=shown,
+                    note=f"{note} in a second pass (bare and shown); for information: the "
+                         "view displayed before the run, each widget sends its state and "
+                         "changes (no front end here)"),
         make_result("  the same without widgets (Session.decide)", baseline=baseline,
                     baseline_value=bare, value=logic, max_ratio=1.3,
                     note=f"{note}; checks + log + resume, no card; durability='sync'"),

@@ -50,6 +50,16 @@ def assert_safe_html(markup: str) -> None:
         assert raw not in lowered, f"{raw!r} survived as markup"
 
 
+def unpack(markup: str) -> str:
+    """The HTML an anywidget's ``markup`` trait carries, inflated as its loader does."""
+    import base64
+    import zlib
+
+    if markup.startswith("z:"):
+        return zlib.decompress(base64.b64decode(markup[2:])).decode("utf-8")
+    return markup
+
+
 def widget_html(widget) -> list[str]:
     """Every HTML string a widget tree shows (ipywidgets HTML values and descriptions)."""
     import ipywidgets as w

@@ -17,6 +17,7 @@ from hitl_nb import InvalidForm, render
 from hitl_nb.model import Decision, ReviewRequest, Risk
 from hitl_nb.ui.widgets.card import ReviewCard
 from tests.graphs import single
+from tests.markup import unpack
 
 
 class Recorder:
@@ -52,8 +53,43 @@ class TestOneWidget:
 
         before = set(_instances)
         card = ReviewCard(email_request(), Recorder())
+        card._repr_mimebundle_()                     # displayed
         assert isinstance(card, anywidget.AnyWidget)
         assert len(set(_instances) - before) == 2    # the card and its Layout
+
+    def test_a_card_never_shown_opens_no_comm_yet_reads_like_a_shown_one(self):
+        from ipywidgets.widgets.widget import _instances
+
+        before = set(_instances)
+        card = ReviewCard(email_request(), Recorder())
+        assert card.comm is None and set(_instances) == before
+        assert "send_email" in card.html                     # rendered when read
+        assert unpack(card.get_state()["markup"]) == card.html  # and in the state asked for
+        card.click("Approve")
+        assert card.decision.type == "approve" and card.comm is None
+
+    def test_a_shown_card_opens_with_its_body_and_sends_what_changes(self):
+        card = ReviewCard(email_request(), Recorder())
+        bundle = card._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        model_id = data["application/vnd.jupyter.widget-view+json"]["model_id"]
+        assert card.comm is not None and model_id == card.model_id
+        assert "send_email" in unpack(card.markup)          # in the opening state
+        sent: list[dict] = []
+        card.comm.send = lambda data=None, buffers=None, **_: sent.append(data)
+        card.click("Reject")
+        assert {"mode": "reject"}.items() <= sent[-1]["state"].items()
+        card.show(email_request(action="delete_file"))     # a queue's next request
+        assert any("delete_file" in unpack(m["state"].get("markup", "")) for m in sent)
+
+    def test_a_closed_card_does_not_open_again(self):
+        shown, hidden = ReviewCard(email_request(), Recorder()), ReviewCard(email_request(),
+                                                                            Recorder())
+        shown._repr_mimebundle_()
+        for card in (shown, hidden):
+            card.close()
+            card.open()
+            assert card.comm is None and card._repr_mimebundle_ is None   # no widget view
 
     def test_saved_state_is_small_and_carries_no_code(self):
         import json

@@ -14,6 +14,10 @@ card's saved state stays a few KB even when its body is 20 KB of styled HTML.
 Browser clicks arrive as one message, ``{"click": label, "state": {...}}``: the state
 the front end holds (comment, form values) is applied first, then ``click(label)``
 runs, the same method tests and users call.
+
+A view's comm opens when it is first shown (`OpensOnDisplay`): displayed, or made the
+child of a shown view. Until then nothing is serialised or sent, and a card's body is
+rendered only when something reads it (``card.html``, the first state).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 import anywidget
 import traitlets as t
+from IPython import get_ipython
 
 _HERE = Path(__file__).resolve().parent
 CODE = (_HERE / "_card.js").read_text(encoding="utf-8")
@@ -82,7 +87,42 @@ export default {
 """.replace("@VERSION@", VERSION)
 
 
-class FrontEnd(anywidget.AnyWidget):
+class OpensOnDisplay:
+    """Mixin for an ipywidgets widget: its comm (and its state, its `Layout`) opens when
+    the widget is first displayed or referenced by a shown one (``model_id``), not when
+    it is built. A view that is never shown (``review(..., display=False)``, a script)
+    sends nothing; one that is shown sends its whole state in the opening message.
+    Put it before the widget class: ``class View(OpensOnDisplay, ipywidgets.VBox)``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)   # Widget.__init__ calls open(): not yet
+        self._may_open = True
+
+    def open(self) -> None:
+        """Open the comm (after the constructor; never again once closed)."""
+        if self.__dict__.get("_may_open") and self.comm is None:
+            super().open()  # type: ignore[misc]
+
+    @property
+    def model_id(self) -> str:
+        """The comm's id; asking for it (a shown parent does) opens the comm."""
+        self.open()
+        return self.comm.comm_id
+
+    def close(self) -> None:
+        """Close the comm (the front end's views go); the widget does not open again."""
+        self._may_open = False
+        if self.comm is None:   # never shown: no view either, as ipywidgets does on close
+            self._repr_mimebundle_ = None
+        super().close()  # type: ignore[misc]
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        self.open()
+        return super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+
+
+class FrontEnd(OpensOnDisplay, anywidget.AnyWidget):
     """One anywidget drawn by ``_card.js``; ``kind`` says what it draws."""
 
     # Declared as traits of the class: anywidget would otherwise add them to each instance
@@ -96,19 +136,12 @@ class FrontEnd(anywidget.AnyWidget):
     #: The last error a click raised (ipywidgets swallows them in handlers), or None.
     error: BaseException | None = None
 
-    def __init__(self, setup: Callable[[], Any] | None = None, **kwargs: Any) -> None:
-        """``setup()``, when given, sets the first state before the comm opens, so the
-        front end gets it in the opening message instead of a second one."""
+    def __init__(self, **kwargs: Any) -> None:
         self._html = ""
-        self._hold_open = setup is not None
+        self._html_later: Callable[[], str] | None = None  # `show_later`, not yet rendered
+        self._markup_stale = False   # ``markup`` lags ``html`` (no comm yet to send it)
+        self._packed_from = ""       # the ``html`` that ``markup`` holds
         super().__init__(**kwargs)
-        self.on_msg(self._on_front_end)
-        if setup is not None:
-            try:
-                setup()
-            finally:
-                self._hold_open = False
-            self.open()
 
     @t.default("keys")
     def _default_keys(self) -> list[str]:
@@ -121,11 +154,6 @@ class FrontEnd(anywidget.AnyWidget):
             cls._hitl_sync_keys = keys
         return list(keys)
 
-    def open(self) -> None:
-        """Open the comm (not while ``setup`` of the constructor runs)."""
-        if not self.__dict__.get("_hold_open"):
-            super().open()
-
     def add_traits(self, **traits: Any) -> None:
         """Add only traits the class lacks (anywidget passes ``_anywidget_id`` always)."""
         new = {name: trait for name, trait in traits.items() if not self.has_trait(name)}
@@ -135,16 +163,58 @@ class FrontEnd(anywidget.AnyWidget):
     @property
     def html(self) -> str:
         """The static HTML shown (a card's body), escaped in Python by `hitl_nb.render`."""
+        if self._html_later is not None:
+            self._html, self._html_later = self._html_later(), None
         return self._html
 
     @html.setter
     def html(self, value: str) -> None:
-        if value == self._html and self.markup:
-            return  # unchanged: nothing to pack or send
-        self._html = value
-        self.markup = pack(value)
+        self._html, self._html_later = value, None
+        self._mark_markup()
 
-    def _on_front_end(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def show_later(self, render: Callable[[], str]) -> None:
+        """Show ``render()`` as ``html``, rendered when first needed: at once when the
+        view is already shown, else when ``html`` or the state is first read."""
+        self._html_later = render
+        self._mark_markup()
+
+    def _mark_markup(self) -> None:
+        if self.comm is None:   # nobody to send it to yet: `get_state` brings it up to date
+            self._markup_stale = True
+        else:
+            self._update_markup()
+
+    def _update_markup(self) -> None:
+        self._markup_stale = False
+        html = self.html
+        if html != self._packed_from or not self.markup:  # unchanged: nothing to send
+            self._packed_from = html
+            self.markup = pack(html)
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        """The synced state (``markup`` rendered and packed first if it lags and is asked
+        for; ``hold_sync`` asks for the keys it held, often none)."""
+        if self._markup_stale and (key is None or "markup" in ((key,) if isinstance(key, str)
+                                                               else key)):
+            self._update_markup()
+        return super().get_state(key, drop_defaults)
+
+    def _handle_custom_msg(self, content: Any, buffers: Any) -> None:
+        """A message from the front end: ours, then any ``on_msg`` callbacks (handled
+        here, not as one: that spares every widget a registry it rarely needs). An error
+        is shown as ipywidgets shows a callback's (a click's is on the card already)."""
+        try:
+            self._on_front_end(content)
+        except Exception as exc:
+            shell = get_ipython()
+            if shell is None:
+                self.log.warning("Exception in front-end message %r: %s", content, exc,
+                                 exc_info=True)
+            else:
+                shell.showtraceback()
+        super()._handle_custom_msg(content, buffers)
+
+    def _on_front_end(self, content: Any) -> None:
         if not isinstance(content, dict):
             return
         if content.get("want") == "code":

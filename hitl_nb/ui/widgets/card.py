@@ -76,9 +76,7 @@ class ReviewCard(FrontEnd):
         self._submit = submit
         self._specs: Any = None     # the open box's form fields (`_boxes`)
         self._schema: Any = None
-        super().__init__(setup=lambda: self._setup(request, decision))
-
-    def _setup(self, request: ReviewRequest, decision: Decision | None) -> None:
+        super().__init__()
         self.observe(lambda change: self._open(change["new"]), "mode")
         self.observe(lambda _change: self._refresh_diff(), "draft")
         self.show(request, decision)
@@ -89,15 +87,22 @@ class ReviewCard(FrontEnd):
         self.decision = None
         self.error = None
         with self.hold_sync():
-            self.mode = ""
-            self.html, self.title = render.request_html(request), render.title(request)
+            self._clear("mode", "form", "draft", "diff", "errors", "status", "decided", "busy",
+                        "expanded", "comment", "persist")   # what the last request left
+            self.show_later(lambda: render.request_html(request))   # when first read or shown
+            self.title = render.title(request)
             self.key = "/".join(map(str, request.key))
             self.actions = self._actions(request)
-            self.form, self.draft, self.diff, self.errors = {}, {}, "", {}
-            self.status, self.decided, self.busy, self.expanded = "", "", False, False
-            self.comment, self.persist = "", False
         if decision is not None:
             self.show_decision(decision)
+
+    def _clear(self, *names: str) -> None:
+        """Empty each trait named ("", {}, False: their defaults) that is not empty; a
+        new card's are, and setting them again would only validate and compare."""
+        for name in names:
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, type(value)())
 
     def _actions(self, request: ReviewRequest) -> list[list[str]]:
         out = [[kind, LABELS[kind]] for kind in request.allowed if kind in LABELS]
@@ -247,7 +252,8 @@ class ReviewCard(FrontEnd):
         """Collapse to the decision's one-line summary (expandable); controls stay off."""
         self.decision = decision
         with self.hold_sync():
-            self.busy, self.mode, self.form, self.draft, self.diff = True, "", {}, {}, ""
+            self.busy = True
+            self._clear("mode", "form", "draft", "diff")
             self.decided = (f"<b>{render.escape(render.short(self.title, 80))}</b> — "
                             f"{render.decision_line_html(decision)}")
             decided = render.decision_html(decision, self.request)

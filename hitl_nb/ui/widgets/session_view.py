@@ -3,7 +3,7 @@
 This is the object `hitl_nb.review` returns. It shows a `Session` and forwards the
 public contract (``pending``, ``cards``, ``done``, ``result``, ``error``) to it. A few
 widgets, not dozens: a box holding the header (`SessionStatus`, one anywidget) and one
-`ReviewCard` per request.
+`ReviewCard` per request. Their comms open when the view is shown (`OpensOnDisplay`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import traitlets as t
 from ... import render
 from ...engine.session import Session
 from ...model import Decision, HitlError, ReviewRequest, UnserializableValue
-from ._front import FrontEnd
+from ._front import FrontEnd, OpensOnDisplay
 from .card import ReviewCard
 
 
@@ -37,7 +37,7 @@ class SessionStatus(FrontEnd):
         return self._view.resume_now()
 
 
-class SessionView(w.VBox):
+class SessionView(OpensOnDisplay, w.VBox):
     """The live view of one reviewed thread: a header widget, then one widget per card;
     a card object stays valid until decided.
 
@@ -58,7 +58,7 @@ class SessionView(w.VBox):
         self._cards: dict[tuple, ReviewCard] = {}
         self.history: list[ReviewCard] = []      # decided cards whose interrupt resumed
         self.status = SessionStatus(self)
-        self._header = self._result = self._error = ""
+        self._state = ""   # the header's status words: "running draft", "done", ...
         super().__init__([self.status])
         self.add_class("hitl-session")
         self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
@@ -128,17 +128,33 @@ class SessionView(w.VBox):
     @property
     def header(self) -> str:
         """The header's HTML: thread, status, steps."""
-        return self._header
+        s = self.session
+        thread = render.escape(s.thread_id)
+        note = " (generated: pass thread_id= to pick it up later)" if s.generated_thread_id else ""
+        steps = f" · steps: {render.escape(' → '.join(s.steps[-8:]))}" if s.steps else ""
+        return (f"<div class='hitl-header'><b>thread</b> <code>{thread}</code>{note} · "
+                f"<span class='hitl-status'>{render.escape(self._state)}</span>{steps}</div>")
 
     @property
     def error_html(self) -> str:
         """The header's error line as HTML ("" when there is no error)."""
-        return self._error
+        error = self.session.error
+        if error is None:
+            return ""
+        return ("<div class='hitl-error'>"
+                f"<b>{render.escape(type(error).__name__)}</b>: {render.escape(str(error))}"
+                + ("" if isinstance(error, UnserializableValue) else "<br>The decision is "
+                   "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
+
+    def _status_html(self) -> str:
+        s = self.session
+        result = f"<b>Result</b>{render.value_html(s.result)}" if s.done else ""
+        return self.header + self.error_html + result
 
     def _on_event(self, event: str, payload: Any) -> None:
         if event == "progress":
-            self._header = self._header_html(str(payload))
-            self._show_status()
+            self._state = str(payload)
+            self.status.show_later(self._status_html)   # rendered now if shown, else when read
         else:
             self._sync()
             if not self.session.busy:
@@ -148,14 +164,6 @@ class SessionView(w.VBox):
         """Re-send the displayed output so its static text/html matches the live view."""
         if self.display_handle is not None:
             self.display_handle.update(self)
-
-    def _header_html(self, status: str) -> str:
-        s = self.session
-        thread = render.escape(s.thread_id)
-        note = " (generated: pass thread_id= to pick it up later)" if s.generated_thread_id else ""
-        steps = f" · steps: {render.escape(' → '.join(s.steps[-8:]))}" if s.steps else ""
-        return (f"<div class='hitl-header'><b>thread</b> <code>{thread}</code>{note} · "
-                f"<span class='hitl-status'>{render.escape(status)}</span>{steps}</div>")
 
     def _sync(self) -> None:
         s = self.session
@@ -171,28 +179,22 @@ class SessionView(w.VBox):
             if decision is not None and card.decision is None:
                 card.show_decision(decision)
             note = s.queue_note(r) if decision is None else ""
-            card.note = f"<i>{render.escape(note)}</i>" if note else ""
+            note = f"<i>{render.escape(note)}</i>" if note else ""
+            if card.note != note:
+                card.note = note
         waiting = len(s.pending)
         if s.done:
-            status = "done"
+            self._state = "done"
         elif s.error is not None:
-            status = "error"
+            self._state = "error"
         elif waiting:
-            status = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
+            self._state = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
         else:
-            status = "paused"
-        self._header = self._header_html(status)
-        self._error = "" if s.error is None else (
-            "<div class='hitl-error'>"
-            f"<b>{render.escape(type(s.error).__name__)}</b>: {render.escape(str(s.error))}"
-            + ("" if isinstance(s.error, UnserializableValue) else "<br>The decision is "
-               "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
-        self._result = (f"<b>Result</b>{render.value_html(s.result)}" if s.done else "")
-        self.status.can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
-        self._show_status()
-
-    def _show_status(self) -> None:
-        self.status.html = self._header + self._error + self._result
+            self._state = "paused"
+        can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
+        if self.status.can_resume != can_resume:
+            self.status.can_resume = can_resume
+        self.status.show_later(self._status_html)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
@@ -201,6 +203,6 @@ class SessionView(w.VBox):
         cards = "".join([*(render.card_html(c.request, c.decision) for c in self.history),
                          *(render.card_html(r, s.decided.get(r.key)) for r in s.requests)])
         result = render.value_html(s.result) if s.done else ""
-        data["text/html"] = (f"<div class='hitl-session'>{self._header}{cards}"
-                             f"{self._error}{result}</div>")
+        data["text/html"] = (f"<div class='hitl-session'>{self.header}{cards}"
+                             f"{self.error_html}{result}</div>")
         return bundle
