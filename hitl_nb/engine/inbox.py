@@ -123,6 +123,7 @@ def _build(rows: list[tuple], now: float) -> list[ReviewRequest]:
             expires_at=None if expires is None else stamp(expires, utc),
             on_timeout=get("on_timeout") or "reject", approvals=approvals or 1,
             rejections=get("rejections") or 1, details=get("details") or {},
+            expects=get("expects"),
             extra={"state": state, "approvals_so_far": so_far,
                    "claimed_by": holder if claimed else None,
                    "claimed_until": stamp(until, utc) if claimed else None}))

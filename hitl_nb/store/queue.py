@@ -38,7 +38,7 @@ Key = Sequence[Any]
 
 #: The request fields the queue keeps for listing (a card re-reads the live interrupt).
 SUMMARY_FIELDS = ("args", "description", "allowed", "format", "count", "node", "task",
-                  "on_timeout", "rejections", "details")
+                  "on_timeout", "rejections", "details", "expects")
 
 
 _DEFAULTS = {"count": 1, "on_timeout": "reject", "rejections": 1, "format": "plain",

@@ -13,6 +13,7 @@ from langgraph.graph import END, START, StateGraph
 
 import hitl_nb
 from hitl_nb.engine.reads import functions_of, site_for, with_reads
+from hitl_nb.render import card_text
 
 from . import reads_nodes as nodes
 
@@ -150,6 +151,19 @@ def test_card_says_what_the_node_receives(tmp_path):
     assert "The node receives: Approve -&gt; &#x27;approve&#x27;, Reject -&gt; " \
         "&#x27;reject&#x27;" in bundle["text/html"]
     assert "The node receives: Approve -> 'approve', Reject -> 'reject'" in bundle["text/plain"]
+
+
+def test_inbox_card_says_what_the_node_receives_and_resumes_with_it(tmp_path):
+    graph = graph_of(nodes.compares_a_string, tmp_path / "h.db")
+    hitl_nb.review(graph, {"llm_output": "d"}, thread_id="t1", display=False,
+                   log=tmp_path / "h.db")
+    inbox = hitl_nb.Inbox(tmp_path / "h.db", graph=graph)
+    [request] = inbox.list()
+    assert request.expects is not None   # kept by the queue, so the inbox card can say it
+    text = card_text(request)
+    assert "The node receives: Approve -> 'approve', Reject -> 'reject'" in text
+    inbox.decide(request, hitl_nb.Decision("approve"))
+    assert graph.get_state({"configurable": {"thread_id": "t1"}}).values["out"] == "approved"
 
 
 def test_code_that_cannot_be_read_keeps_the_documented_dict(tmp_path):
