@@ -29,7 +29,8 @@ def test_slow_resume_renews_its_lease_until_applied(backend, tmp_path):
 
     try:
         deadline = time.time() + 30
-        while (first := row())[0] != {"applying"}:  # poll: the resume has taken its lease
+        # poll: the resume has taken its lease (two reads: both must see it)
+        while (first := row())[0] != {"applying"} or first[2] is None:
             assert time.time() < deadline, "the resume never took its lease"
         while datetime.now(timezone.utc) <= first[2]:  # poll: that first lease (0.3 s) ran out
             assert time.time() < deadline
@@ -64,3 +65,31 @@ def test_the_resume_lease_keeps_its_former_names(tmp_path):
     assert log.claim == log.take_resume_lease
     assert log.renew == log.renew_resume_lease
     assert log.release == log.release_resume_lease
+
+
+def test_one_thread_renews_every_lease_and_none_after_the_block():
+    from hitl_nb.engine.lease import keep_lease
+
+    class Log:
+        def __init__(self):
+            self.renewals: list[tuple[str, float]] = []
+
+        def renew_resume_lease(self, thread_id, ids, owner, lease_s):
+            self.renewals.append((thread_id, time.monotonic()))
+            time.sleep(0.02)   # a renewal in flight when the block ends must finish first
+            return 1
+
+    log = Log()
+    before = {t.name for t in threading.enumerate()}
+    with keep_lease(log, "a", ["i"], "me", lease_s=0.15), \
+            keep_lease(log, "b", ["i"], "me", lease_s=0.3):
+        time.sleep(0.45)
+        lease_threads = [t for t in threading.enumerate() if t.name.startswith("hitl-lease")]
+    ended = time.monotonic()
+    count = len(log.renewals)
+    time.sleep(0.3)
+    assert len(log.renewals) == count                 # nothing renewed after the block
+    assert all(at < ended for _, at in log.renewals)
+    by = [t for t, _ in log.renewals]
+    assert by.count("a") >= 5 and by.count("b") >= 2   # every 0.05 s and every 0.1 s
+    assert len(lease_threads) <= 1 and not (before - {t.name for t in threading.enumerate()})
