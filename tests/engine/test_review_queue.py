@@ -117,3 +117,26 @@ def test_a_request_decided_elsewhere_during_the_window_is_not_recorded_twice(db,
 def test_queue_refuses_what_it_cannot_review():
     with pytest.raises(TypeError, match="session"):
         hitl_nb.review_queue("hitl.db")
+
+
+def test_a_finished_session_shows_its_result_in_the_queue(db, start):
+    session = start(mails(hitl_nb.checkpointer(db)), {})
+    queue = hitl_nb.review_queue(session)
+    for _ in range(3):
+        queue.click("Approve")
+    assert session.done and queue.actions == []
+    assert "The graph finished." in queue.html and "Result" in queue.html
+    assert "post_tweet" in queue.queue["message"]
+
+
+def test_in_marimo_the_session_view_shows_as_its_queue(db):
+    mo = pytest.importorskip("marimo")
+    view = hitl_nb.review(mails(hitl_nb.checkpointer(db)), {}, log=db, display=False)
+    shown = view._display_()
+    assert isinstance(shown, mo.ui.anywidget)
+    queue = shown.widget
+    assert isinstance(queue, hitl_nb.ReviewQueue) and view._display_().widget is queue
+    assert queue.request.key == view.pending[0].key
+    queue.click("Approve")
+    assert list(hitl_nb.DecisionLog(db).to_pandas().decision) == ["approve"]
+    assert queue.request.key == view.pending[0].key != view.history[0].request.key

@@ -31,7 +31,6 @@ import traitlets as t
 from ... import render
 from ...model import AlreadyDecided, Decision, HitlError, ReviewRequest
 from .card import ReviewCard
-from .session_view import SessionView
 
 _VERB = {"approve": "approving", "reject": "rejecting", "edit": "editing",
          "respond": "answering"}
@@ -58,7 +57,8 @@ class ReviewQueue(ReviewCard):
 
     def __init__(self, source: Any, undo_s: float | None = None,
                  timer: Timer | None = None) -> None:
-        self.source = source.session if isinstance(source, SessionView) else source
+        inner = getattr(source, "session", None)   # a SessionView: its session (an Inbox's
+        self.source = source if inner is None or callable(inner) else inner   # is a method)
         if not hasattr(self.source, "pending") or not hasattr(self.source, "decide"):
             raise TypeError("review_queue() takes a session (hitl_nb.review's result) or a "
                             f"hitl_nb.Inbox, got {type(source).__name__}")
@@ -100,10 +100,18 @@ class ReviewQueue(ReviewCard):
                       "message": self._last}
 
     def _show_empty(self) -> None:
+        source = self.source
+        if getattr(source, "done", False):   # a finished session: say so, with its result
+            body = f"<b>The graph finished.</b><b>Result</b>{render.value_html(source.result)}"
+        elif getattr(source, "error", None) is not None:
+            error = source.error
+            body = (f"<div class='hitl-error'><b>{render.escape(type(error).__name__)}</b>: "
+                    f"{render.escape(str(error))}</div>")
+        else:
+            body = "<i>Nothing is waiting for a review.</i>"
         with self.hold_sync():
             self.actions, self.title = [], "queue"
-            self.html = "<div class='hitl-queue-empty'><i>Nothing is waiting for a review." \
-                        "</i></div>"
+            self.html = f"<div class='hitl-queue-empty'>{body}</div>"
             self.queue = {"message": self._last or "Nothing is waiting for a review."}
 
     def _advance(self) -> None:

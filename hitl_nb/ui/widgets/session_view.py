@@ -18,6 +18,7 @@ from ...engine.session import Session
 from ...model import Decision, HitlError, ReviewRequest, UnserializableValue
 from ._front import FrontEnd, OpensOnDisplay
 from .card import ReviewCard
+from .queue import ReviewQueue
 
 
 class SessionStatus(FrontEnd):
@@ -62,6 +63,7 @@ class SessionView(OpensOnDisplay, w.VBox):
         super().__init__([self.status])
         self.add_class("hitl-session")
         self.display_handle: Any = None   # set by hitl_nb.review when it displays the view
+        self._queue: ReviewQueue | None = None
         session.listen(self._on_event)
         self._sync()
 
@@ -195,6 +197,17 @@ class SessionView(OpensOnDisplay, w.VBox):
         if self.status.can_resume != can_resume:
             self.status.can_resume = can_resume
         self.status.show_later(self._status_html)
+
+    def _display_(self) -> Any:
+        """What marimo shows for this view (it draws anywidgets, not ipywidgets boxes): the
+        session as its review queue, one widget with every request in turn, then the
+        result. Called by marimo only."""
+        import marimo as mo
+
+        if self._queue is None:
+            self._queue = ReviewQueue(self)
+        self._queue.open()   # marimo reads the comm's id off the widget
+        return mo.ui.anywidget(self._queue)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
