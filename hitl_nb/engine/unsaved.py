@@ -9,7 +9,7 @@ step: ``get_state`` then shows the step's node in ``next``, a task without error
 interrupt, and nothing pending, nothing done. So `refusal` finds the refused value
 among what the run streamed (the graph's input, each node's update, each interrupt's
 payload) by asking the graph's own serializer, and `note` keeps the reason in the log
-(``hitl_meta``, key ``stuck:<thread_id>``, for that checkpoint) so that re-opening the
+(``log.notes``, key ``stuck:<thread_id>``, for that checkpoint) so that re-opening the
 thread says why it is stuck (`stuck`) instead of showing an empty session.
 """
 
@@ -156,20 +156,15 @@ def _key(thread_id: str) -> str:
 
 def note(log: Any, thread_id: str, snapshot: Any, error: UnserializableValue) -> None:
     """Remember in the log that ``thread_id`` is stuck at ``snapshot``'s checkpoint."""
-    log.setup()
-    value = dumps({"checkpoint_id": _checkpoint(snapshot), "message": str(error),
-                   "type": error.type_name, "where": error.where,
-                   "next": list(getattr(snapshot, "next", ()) or ())})
-    with log._db.transaction() as cur:
-        cur.execute(log._q("INSERT INTO hitl_meta (key, value) VALUES (?, ?) ON CONFLICT (key)"
-                           " DO UPDATE SET value = excluded.value"), (_key(thread_id), value))
+    log.notes.put(_key(thread_id), dumps({
+        "checkpoint_id": _checkpoint(snapshot), "message": str(error), "type": error.type_name,
+        "where": error.where, "next": list(getattr(snapshot, "next", ()) or ())}))
 
 
 def stuck(log: Any, thread_id: str, snapshot: Any) -> UnserializableValue | None:
     """The error noted for ``thread_id`` when it still stands at that checkpoint."""
-    rows = log._db.query(log._q("SELECT value FROM hitl_meta WHERE key = ?"),
-                         (_key(thread_id),))
-    data = loads(rows[0][0]) if rows and rows[0][0] else None
+    text = log.notes.get(_key(thread_id))
+    data = loads(text) if text else None
     if not isinstance(data, dict) or data.get("checkpoint_id") != _checkpoint(snapshot):
         return None
     steps = ", ".join(map(str, data.get("next") or ())) or "its next step"

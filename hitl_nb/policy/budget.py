@@ -72,11 +72,7 @@ def reviewed_since(policy: RiskPolicy, since: datetime) -> int:
     log = policy.log
     if log is None:
         return 0
-    log.setup()
-    rows = log._db.query(log._q(
-        "SELECT COUNT(*) FROM hitl_decisions WHERE decided_at >= ? AND reviewer NOT LIKE ?"
-        " AND reviewer NOT LIKE ?"), (since.timestamp(), AUTOMATIC_PREFIX + "%", "timeout%"))
-    return int(rows[0][0])
+    return log.count_decided(since, excluding=[AUTOMATIC_PREFIX, "timeout"])
 
 
 def triage(policy: RiskPolicy, requests: Iterable[ReviewRequest],

@@ -1,5 +1,7 @@
 """A policy's memory: remembered "always allow / always reject this tool" choices (for the
 session, or persisted in the log's database) and the first verdict given for each call.
+What is persisted is read and written through the log (``log.choices``,
+`hitl_nb.store.choices`); the session's choices and a cache of verdicts stay here.
 
 Example::
 
@@ -10,14 +12,11 @@ Example::
 
 from __future__ import annotations
 
-import json
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..store import schema as _schema
 from ..store.log import DecisionLog
 
 CHOICES = ("allow", "reject")
@@ -51,20 +50,6 @@ class Memory:
         self._session: dict[str, Remembered] = {}
         self._verdicts: dict[tuple[str, str], dict[str, Any]] = {}
         self._lock = threading.RLock()
-        self._ready = False
-
-    # -- database -----------------------------------------------------------------------
-    def _db(self) -> Any:
-        if self.log is None:
-            return None
-        if not self._ready:
-            self.log.setup()
-            self.log._db.executescript(_schema.POLICY)
-            self._ready = True
-        return self.log._db
-
-    def _q(self, sql: str) -> str:
-        return self.log._q(sql) if self.log is not None else sql
 
     # -- remembered choices -------------------------------------------------------------
     def remember(self, tool: str, choice: str, *, persist: bool, reviewer: str = "") -> Remembered:
@@ -74,17 +59,9 @@ class Memory:
             raise ValueError("remember() needs the tool's name")
         now = datetime.now(timezone.utc)
         if persist:
-            db = self._db()
-            if db is None:
+            if self.log is None:
                 raise ValueError("persist=True needs a decision log: RiskPolicy(log='hitl.db')")
-            with db.transaction() as cur:
-                cur.execute(self._q(
-                    "DELETE FROM hitl_policy_choices WHERE policy = ? AND tool = ?"),
-                    (self.policy, tool))
-                cur.execute(self._q(
-                    "INSERT INTO hitl_policy_choices (policy, tool, choice, reviewer, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)"), (self.policy, tool, choice, reviewer,
-                                                  now.timestamp()))
+            self.log.choices.remember(self.policy, tool, choice, reviewer, now)
             with self._lock:
                 self._session.pop(tool, None)
             return Remembered(tool, choice, "persisted", reviewer, now)
@@ -94,17 +71,10 @@ class Memory:
         return item
 
     def _persisted(self, tool: str | None = None) -> list[Remembered]:
-        db = self._db()
-        if db is None:
+        if self.log is None:
             return []
-        sql = "SELECT tool, choice, reviewer, created_at FROM hitl_policy_choices WHERE policy = ?"
-        params: tuple[Any, ...] = (self.policy,)
-        if tool is not None:
-            sql += " AND tool = ?"
-            params += (tool,)
-        rows = db.query(self._q(sql + " ORDER BY tool"), params)
-        return [Remembered(t, c, "persisted", r or "", datetime.fromtimestamp(at, timezone.utc))
-                for t, c, r, at in rows]
+        return [Remembered(t, c, "persisted", r, at)
+                for t, c, r, at in self.log.choices.listing(self.policy, tool)]
 
     def choice(self, tool: str) -> Remembered | None:
         """The choice remembered for ``tool``: this session's first, then the database's."""
@@ -130,15 +100,8 @@ class Memory:
                 self._session.clear()
             else:
                 count = int(self._session.pop(tool, None) is not None)
-        db = self._db()
-        if db is not None:
-            sql, params = "WHERE policy = ?", (self.policy,)
-            if tool is not None:
-                sql, params = sql + " AND tool = ?", (*params, tool)
-            with db.transaction() as cur:
-                cur.execute(self._q(f"SELECT COUNT(*) FROM hitl_policy_choices {sql}"), params)
-                count += int(cur.fetchone()[0])
-                cur.execute(self._q(f"DELETE FROM hitl_policy_choices {sql}"), params)
+        if self.log is not None:
+            count += self.log.choices.forget(self.policy, tool)
         return count
 
     # -- first verdicts -----------------------------------------------------------------
@@ -147,16 +110,12 @@ class Memory:
         with self._lock:
             if (thread_id, call_key) in self._verdicts:
                 return self._verdicts[(thread_id, call_key)]
-        db = self._db()
-        if db is None:
-            return None
-        rows = db.query(self._q(
-            "SELECT verdict FROM hitl_policy_verdicts WHERE policy = ? AND thread_id = ?"
-            " AND call_key = ?"), (self.policy, thread_id, call_key))
-        if not rows:
+        stored = None if self.log is None else \
+            self.log.choices.verdict(self.policy, thread_id, call_key)
+        if stored is None:
             return None
         with self._lock:
-            return self._verdicts.setdefault((thread_id, call_key), json.loads(rows[0][0]))
+            return self._verdicts.setdefault((thread_id, call_key), stored)
 
     def first_verdict(self, thread_id: str, call_key: str, verdict: dict[str, Any]) -> dict:
         """Store ``verdict`` for this call unless one is stored; return the stored one."""
@@ -164,17 +123,7 @@ class Memory:
         with self._lock:
             if key in self._verdicts:
                 return self._verdicts[key]
-        db = self._db()
-        if db is not None:
-            with db.transaction() as cur:
-                cur.execute(self._q(
-                    "INSERT INTO hitl_policy_verdicts (policy, thread_id, call_key, verdict,"
-                    " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (policy, thread_id,"
-                    " call_key) DO NOTHING"),
-                    (self.policy, thread_id, call_key, json.dumps(verdict), time.time()))
-                cur.execute(self._q(
-                    "SELECT verdict FROM hitl_policy_verdicts WHERE policy = ? AND thread_id = ?"
-                    " AND call_key = ?"), (self.policy, thread_id, call_key))
-                verdict = json.loads(cur.fetchone()[0])
+        if self.log is not None:
+            verdict = self.log.choices.first_verdict(self.policy, thread_id, call_key, verdict)
         with self._lock:
             return self._verdicts.setdefault(key, verdict)

@@ -30,7 +30,6 @@ from typing import Any
 
 from ..formats import check_against_schema
 from ..model import Decision, InvalidResponse, ReviewRequest, Risk
-from ..store.fastjson import loads
 from ..store.log import DecisionLog
 from .budget import Triage, check_budget
 from .choices import Memory, Remembered
@@ -53,10 +52,6 @@ def _rules(items: Iterable[str | Rule]) -> tuple[Rule, ...]:
         else:
             raise TypeError(f"a rule is a tool glob (str) or a Rule, got {type(item).__name__}")
     return tuple(out)
-
-
-def _json(text: str | None) -> Any:
-    return None if text is None else loads(text)  # a bad cell: a marked stand-in
 
 
 def _as_log(log: DecisionLog | str | os.PathLike[str] | None) -> DecisionLog | None:
@@ -260,13 +255,9 @@ class RiskPolicy:
         history = History(self.history.by if self.history else None)
         if self.log is None:
             return history
-        self.log.setup()
-        rows = self.log._db.query(self.log._q(
-            "SELECT args, decision, reviewer, edited_args FROM hitl_decisions"
-            " WHERE action = ? AND reviewer NOT LIKE ? ORDER BY id"),
-            (action, AUTOMATIC_PREFIX + "%"))
-        for args, decision, reviewer, edited in rows:
-            history.add(action, _json(args), decision, reviewer, _json(edited))
+        for args, decision, reviewer, edited in self.log.decisions_on(
+                action, excluding=[AUTOMATIC_PREFIX]):
+            history.add(action, args, decision, reviewer, edited)
         return history
 
     # -- remembered choices ---------------------------------------------------------------

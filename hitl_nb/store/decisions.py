@@ -156,6 +156,24 @@ class Decisions:
         """How many decisions the log holds."""
         return int(self.db.query("SELECT COUNT(*) FROM hitl_decisions")[0][0])
 
+    def of_action(self, action: str, excluding: Sequence[str] = ()) -> list[tuple]:
+        """(args, decision, reviewer, edited_args) of every decision on ``action``, oldest
+        first, the arguments parsed; rows whose reviewer starts with one of ``excluding``
+        are left out (SQL ``LIKE``: on SQLite, ignoring ASCII case)."""
+        where, params = _not_starting("reviewer", excluding)
+        rows = self.db.query(self.q(
+            f"SELECT args, decision, reviewer, edited_args FROM hitl_decisions"
+            f" WHERE action = ?{where} ORDER BY id"), (action, *params))
+        return [(loads(args), kind, who, loads(edited)) for args, kind, who, edited in rows]
+
+    def count_since(self, since: datetime, excluding: Sequence[str] = ()) -> int:
+        """How many decisions were taken at or after ``since``, leaving out those whose
+        reviewer starts with one of ``excluding`` (as in `of_action`)."""
+        where, params = _not_starting("reviewer", excluding)
+        return int(self.db.query(self.q(
+            f"SELECT COUNT(*) FROM hitl_decisions WHERE decided_at >= ?{where}"),
+            (since.timestamp(), *params))[0][0])
+
     def frame(self, since: datetime | None = None, thread_id: str | None = None,
               action: str | None = None, *, flatten: bool = False,
               cache: bool = True) -> pd.DataFrame:
@@ -178,6 +196,14 @@ class Decisions:
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         with self.db.errors():
             return load(self.db, self.q, clause, params, flatten=flatten, cache=cache)
+
+
+def _not_starting(column: str, prefixes: Sequence[str]) -> tuple[str, list[str]]:
+    """`` AND column NOT LIKE ?`` per prefix (``%`` and ``_`` in it taken literally: ``!``
+    escapes them, the same on SQLite and PostgreSQL)."""
+    escaped = [p.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+               for p in prefixes]
+    return "".join(f" AND {column} NOT LIKE ? ESCAPE '!'" for _ in escaped), escaped
 
 
 def _context(request: ReviewRequest) -> dict[str, Any]:

@@ -4,7 +4,8 @@ parts.
 `LogHandle` is what every `hitl_nb.store.log.DecisionLog` is before its public methods:
 it connects (one shared connection per file or URL in a process), runs `setup` once,
 falls back to reading when the log cannot be written, and owns the `LogParts`, each
-with one job over the same backend. The log's methods delegate to them.
+with one job over the same backend. The log's methods delegate to them; the policy's
+part and the engine's notes are handed out as they are (``log.choices``, ``log.notes``).
 
 Example::
 
@@ -22,9 +23,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from .choices import Choices
 from .db import BUSY_TIMEOUT, LogReadOnly, LogUnavailable
 from .decisions import Decisions
 from .migrate import IncompatibleLog, _check, ensure
+from .notes import Notes
 from .opinions import Opinions
 from .outcome_rows import Outcomes
 from .queue import Queue
@@ -47,6 +50,8 @@ class LogParts:
     resume: ResumeLeases
     outcomes: Outcomes
     opinions: Opinions
+    choices: Choices
+    notes: Notes
 
     @classmethod
     def over(cls, db: Any) -> LogParts:
@@ -54,7 +59,7 @@ class LogParts:
         q = placeholders(db.dialect)
         decisions = Decisions(db, q)
         return cls(decisions, Queue(db, q), Votes(db, q, decisions), ResumeLeases(db, q),
-                   Outcomes(db, q), Opinions(db, q, decisions))
+                   Outcomes(db, q), Opinions(db, q, decisions), Choices(db, q), Notes(db, q))
 
 
 class LogHandle:
@@ -67,7 +72,7 @@ class LogHandle:
         self.read_only = read_only
         self.frame_cache = frame_cache and not read_only
         self._db, shared = connect(target, read_only=read_only, busy_timeout=busy_timeout)
-        self._q = placeholders(self._db.dialect)  # the seam the policy and engine use too
+        self._q = placeholders(self._db.dialect)
         self._release = weakref.finalize(self, release, self._db) if shared else None
         self._ready = False
         self._all = LogParts.over(self._db)  # use `_parts`: it runs `setup` first
@@ -89,6 +94,18 @@ class LogHandle:
                 cur.execute("UPDATE hitl_decisions SET comment = 'checked' WHERE id = 1")
         """
         return self._db
+
+    @property
+    def choices(self) -> Choices:
+        """The policies' remembered choices and first verdicts (`hitl_nb.store.choices`).
+        Like `backend`, it works while its log is open: keep the log, not only this."""
+        return self._parts.choices
+
+    @property
+    def notes(self) -> Notes:
+        """hitl_nb's own notes by key, e.g. why a thread is stuck (`hitl_nb.store.notes`).
+        Like `backend`, it works while its log is open: keep the log, not only this."""
+        return self._parts.notes
 
     @property
     def _parts(self) -> LogParts:

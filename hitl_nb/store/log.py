@@ -88,6 +88,12 @@ class DecisionLog(LogHandle):
         """How many rows `queue` would list with these filters and no ``limit``."""
         return self._parts.queue.count(**filters)
 
+    def undecided(self) -> list[tuple]:
+        """Every request seen, in any state, that has no decision yet: (thread_id,
+        interrupt_id, action_index, action, requested_at, request) as stored (epoch
+        seconds, JSON text), oldest first (what the reviewer app lists)."""
+        return self._parts.queue.undecided()
+
     def claim_review(self, key: Key, reviewer: str, for_s: float = 600.0,
                      take_over: bool = False) -> None:
         """Claim the request with ``key`` (thread_id, interrupt_id, index) for ``reviewer``
@@ -160,6 +166,21 @@ class DecisionLog(LogHandle):
     def decisions(self, thread_id: str, interrupt_id: str) -> dict[int, Decision]:
         """Action index -> decision, for one interrupt (empty when none is recorded)."""
         return self._parts.decisions.of_interrupt(thread_id, interrupt_id)
+
+    def decisions_on(self, action: str, excluding: Sequence[str] = ()) -> list[tuple]:
+        """(args, decision, reviewer, edited_args) of every decision on ``action``, oldest
+        first, leaving out reviewers whose name starts with one of ``excluding``.
+
+        Example::
+
+            log.decisions_on("send_email", excluding=["policy:"])  # people's decisions
+        """
+        return self._parts.decisions.of_action(action, excluding)
+
+    def count_decided(self, since: datetime, excluding: Sequence[str] = ()) -> int:
+        """How many decisions were taken at or after ``since``, leaving out reviewers whose
+        name starts with one of ``excluding`` (e.g. ``["policy:", "timeout"]``)."""
+        return self._parts.decisions.count_since(since, excluding)
 
     def status(self, thread_id: str, interrupt_id: str) -> set[str]:
         """The statuses of one interrupt's decision rows: a subset of ``recorded``,

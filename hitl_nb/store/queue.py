@@ -148,6 +148,17 @@ class Queue:
             params += [int(limit), int(offset)]
         return self.db.query(self.q(sql), params)
 
+    def undecided(self) -> list[tuple]:
+        """Every request seen (in any state) that has no decision row, as stored:
+        (thread_id, interrupt_id, action_index, action, requested_at, request), oldest
+        first, then by thread and action index."""
+        return self.db.query(
+            "SELECT r.thread_id, r.interrupt_id, r.action_index, r.action, r.requested_at,"
+            " r.request FROM hitl_requests r WHERE NOT EXISTS (SELECT 1 FROM hitl_decisions d"
+            " WHERE d.thread_id = r.thread_id AND d.interrupt_id = r.interrupt_id"
+            " AND d.action_index = r.action_index)"
+            " ORDER BY r.requested_at, r.thread_id, r.action_index")
+
     def count(self, *, state: str = "open", action: str | None = None,
               tier: str | None = None, older_than_s: float | None = None,
               reviewer: str | None = None, now: datetime | None = None) -> int:

@@ -1,8 +1,9 @@
 """What every part of the decision log shares: the placeholder rule and cell conversions.
 
-The parts (`decisions`, `queue`, `votes`, `resume`, `outcome_rows`, `opinions`) are
-written once, with ``?`` placeholders; ``placeholders(dialect)`` gives the function that
-turns them into the backend's (``%s`` on PostgreSQL). Times are stored as epoch seconds.
+The parts (`decisions`, `queue`, `votes`, `resume`, `outcome_rows`, `opinions`,
+`choices`, `notes`) are written once, with ``?`` placeholders; ``placeholders(dialect)``
+gives the function that turns them into the backend's (``%s`` on PostgreSQL). Times are
+stored as epoch seconds.
 
 Example::
 

@@ -64,6 +64,23 @@ def test_persisted_choice_survives_a_new_process_and_can_be_revoked(db):
     assert run_python(check) == {"tools": [], "tier": "uncertain"}
 
 
+def test_a_policy_over_a_read_only_log_applies_its_choices_and_stores_none(backend):
+    writer = hitl_nb.DecisionLog(backend)
+    writer.setup()
+    policy = RiskPolicy(log=hitl_nb.DecisionLog(backend, read_only=True))
+    assert policy.remembered() == []                       # no choice was ever stored
+    assert policy.assess("search_web", {}).tier == "uncertain"
+
+    RiskPolicy(log=writer).remember("search_web", "allow", persist=True, reviewer="ana")
+    assert [str(r) for r in policy.remembered()] == ["always allow search_web (persisted by ana)"]
+    assert policy.assess("search_web", {}).tier == "never"
+    with pytest.raises(hitl_nb.LogReadOnly):
+        policy.remember("delete_all", "reject", persist=True)
+    with pytest.raises(hitl_nb.LogReadOnly):
+        policy.forget("search_web")
+    assert [r.tool for r in RiskPolicy(log=writer).remembered()] == ["search_web"]
+
+
 def test_remembered_allow_does_not_override_an_always_rule():
     policy = RiskPolicy(irreversible=["delete_*"])
     policy.remember("delete_records", "allow")

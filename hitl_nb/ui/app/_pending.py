@@ -1,7 +1,7 @@
 """What the reviewer app lists and opens: undecided requests per thread, and the graph.
 
 Until the team inbox (`hitl_nb.Inbox`) lands, pending work comes from the decision log:
-requests hitl_nb has seen (``hitl_requests``) without a decision (``hitl_decisions``).
+requests hitl_nb has seen without a decision (``log.undecided()``).
 When a graph is given, threads whose checkpoint no longer waits are left out.
 
 Example::
@@ -24,14 +24,6 @@ from typing import Any
 from ...analysis.log import DecisionLog
 from ...model import HitlError
 
-_UNDECIDED = """
-SELECT r.thread_id, r.interrupt_id, r.action_index, r.action, r.requested_at, r.request
-FROM hitl_requests r
-WHERE NOT EXISTS (SELECT 1 FROM hitl_decisions d WHERE d.thread_id = r.thread_id
-                  AND d.interrupt_id = r.interrupt_id AND d.action_index = r.action_index)
-ORDER BY r.requested_at, r.thread_id, r.action_index
-"""
-
 
 @dataclass
 class PendingThread:
@@ -49,9 +41,8 @@ def pending_threads(log: DecisionLog, graph: Any = None) -> list[PendingThread]:
     With ``graph``, a thread is kept only while its checkpoint still has interrupts (a
     thread resumed by other means drops out).
     """
-    log.setup()
     threads: dict[str, PendingThread] = {}
-    for thread_id, _iid, _index, action, requested_at, request in log._db.query(_UNDECIDED):
+    for thread_id, _iid, _index, action, requested_at, request in log.undecided():
         entry = threads.get(thread_id)
         if entry is None:
             when = None if requested_at is None else datetime.fromtimestamp(requested_at,
