@@ -184,3 +184,10 @@ def test_older_logs_gain_the_effects_table_and_keep_their_rows(tmp_path, old):
     assert [r[0] for r in after["hitl_effects"]] == ["key-1"]
     assert len(after["hitl_decisions"]) == len(before)
     assert hitl_nb.once("key-1", pytest.fail, log=path) == {"receipt": 1}
+
+
+def test_the_guide_names_the_current_schema_version():
+    """docs/guides/decision-log.md says which version a log is at; it said 3 after the
+    schema went to 4, so the sentence is checked against the code."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guides" / "decision-log.md")
+    assert f"`hitl_meta.schema_version`, now {_schema.VERSION})" in guide.read_text()
