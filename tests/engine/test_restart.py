@@ -59,7 +59,7 @@ def test_pending_review_survives_a_restart(db, out):
 def test_decision_recorded_before_a_crash_is_applied_once_on_pick_up(db, out):
     child = run_child(db, out, """
         from hitl_nb.engine.session import Session
-        Session._apply = lambda self, ids: os._exit(3)      # die between record and resume
+        Session._apply = lambda self, *a: os._exit(3)     # die between record and resume
         s = hitl_nb.review(graph, {}, thread_id="t1", log=DB, display=False, reviewer="ana")
         s.cards[0].approve()
     """)

@@ -220,9 +220,6 @@ class BaseSession:
         self.result = snapshot.values if self.done else None
         self._emit("changed")
 
-    def _pending_ids(self) -> Steps:
-        return {i.id for i in (yield ReadState()).interrupts}
-
     # -- deciding -------------------------------------------------------------------
     def _decide(self, request: ReviewRequest, decision: Decision) -> Steps:
         """Record ``decision`` for ``request``; resume once every pending request is decided.
@@ -232,12 +229,13 @@ class BaseSession:
         """
         decision = self._stamp(decision)
         formats.validate(request, decision)
-        live = yield from self._pending_ids()
-        if not (yield from self._record(request, decision, live)):
+        snapshot = yield ReadState()  # the thread right now, under the session's lock
+        if not (yield from self._record(request, decision,
+                                        {i.id for i in snapshot.interrupts})):
             return decision
         fault("after_record")
-        if not self.pending:
-            yield from self._apply(ready_interrupts(self.requests, self.decided))
+        if not self.pending:  # nothing ran since the read: resume from it
+            yield from self._apply(ready_interrupts(self.requests, self.decided), snapshot)
         else:
             yield from self._auto_decide()
         return decision
@@ -314,8 +312,12 @@ class BaseSession:
             decision.decided_at = self.clock()
         return decision
 
-    def _apply(self, interrupt_ids: list[str]) -> Steps:
+    def _apply(self, interrupt_ids: list[str], snapshot: Any = None) -> Steps:
         """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied.
+
+        ``snapshot`` is the thread as read by the caller in the same locked step, before
+        the lease (`_decide`: its check that the request is pending); without it the
+        thread is read again after the lease is taken.
 
         Decisions whose interrupt is gone were resumed before a crash: the run is
         finished (``stream(None)``) when it stopped mid-step, then they are marked. Any
@@ -329,7 +331,8 @@ class BaseSession:
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
-        snapshot = yield ReadState()
+        if snapshot is None:
+            snapshot = yield ReadState()
         gone, live, finish = split(snapshot, interrupt_ids)
         values = resume_values(self.requests, self.decided, live, self.mapper)
         self._rerun.update(rerun_nodes(self.requests, live))
