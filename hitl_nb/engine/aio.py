@@ -10,6 +10,8 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
 from ..model import Decision, ReviewRequest
 from .session import BaseSession, ReadState, Steps, Stream
 
@@ -103,6 +105,10 @@ class AsyncSession(BaseSession):
 
     async def _aanswer(self, op: ReadState | Stream) -> Any:
         if isinstance(op, ReadState):
+            saver = self.graph.checkpointer
+            if op.none_if_new and isinstance(saver, BaseCheckpointSaver) \
+                    and await saver.aget_tuple(self.config) is None:
+                return None
             return await self.graph.aget_state(self.config, subgraphs=op.subgraphs)
         async for mode, chunk in self.graph.astream(op.graph_input, op.config, **op.options):
             if mode == "updates":

@@ -137,8 +137,8 @@ class BaseSession:
             self._expire_due()
             yield from self._recover()
             return self
-        waiting = (yield ReadState()).interrupts
-        if waiting:
+        snapshot = yield ReadState(none_if_new=True)
+        if waiting := (snapshot.interrupts if snapshot is not None else ()):
             raise HitlError(
                 f"thread {self.thread_id} already has {len(waiting)} pending review(s); "
                 "running it again would drop them. Pick them up with "

@@ -16,9 +16,12 @@ __all__ = ["DURABILITY", "ReadState", "Steps", "Stream"]
 
 @dataclass(frozen=True)
 class ReadState:
-    """A step asks the driver for ``graph.get_state(config, subgraphs=...)``."""
+    """A step asks the driver for ``graph.get_state(config, subgraphs=...)``; with
+    ``none_if_new``, None for a thread the checkpointer has never saved (one indexed read
+    instead of building the snapshot)."""
 
     subgraphs: bool = False
+    none_if_new: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
 from ...model import Decision, ReviewRequest
 from .base import BaseSession
 from .steps import ReadState, Steps, Stream
@@ -114,6 +116,10 @@ class Session(BaseSession):
 
     def _answer(self, op: ReadState | Stream) -> Any:
         if isinstance(op, ReadState):
+            saver = self.graph.checkpointer
+            if op.none_if_new and isinstance(saver, BaseCheckpointSaver) \
+                    and saver.get_tuple(self.config) is None:
+                return None
             return self.graph.get_state(self.config, subgraphs=op.subgraphs)
         for mode, chunk in self.graph.stream(op.graph_input, op.config, **op.options):
             if mode == "updates":
