@@ -25,6 +25,7 @@ from .card import (
     decision_html,
     decision_line_html,
     decision_text,
+    error_html,
     meta_html,
     request_html,
     sentence,
@@ -41,7 +42,7 @@ from .signals import confidence_html, risk_html, uncertainty_html
 
 __all__ = ["CAPS", "LONG_TEXT", "STEPS_CAP", "action_html", "args_html", "card_html",
            "card_text", "clip", "confidence_html", "context_html", "decision_html",
-           "decision_line_html", "decision_text", "diff_html", "escape", "fit", "meta_html",
-           "plain", "raw_json_html", "request_html", "risk_html", "sentence", "short",
+           "decision_line_html", "decision_text", "diff_html", "error_html", "escape", "fit",
+           "meta_html", "plain", "raw_json_html", "request_html", "risk_html", "sentence", "short",
            "signals_html", "steps_html", "summary_text", "title", "to_json",
            "uncertainty_html", "value_html"]

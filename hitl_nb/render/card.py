@@ -54,6 +54,7 @@ __all__ = [
     "decision_line_html",
     "decision_text",
     "diff_html",
+    "error_html",
     "escape",
     "meta_html",
     "plain",
@@ -327,6 +328,17 @@ def card_text(request: ReviewRequest, decision: Decision | None = None) -> str:
     lines.append(f"  {decision_text(decision)}" if decision else
                  f"  awaiting review: {', '.join(request.allowed)}")
     return "\n".join(lines)
+
+
+def error_html(error: BaseException, note: str = "") -> str:
+    """An error as one escaped line, its type in bold; ``note`` is trusted HTML after it.
+
+    Example::
+
+        error_html(ValueError("no such tool"))   # "<div class='hitl-error'><b>ValueError..."
+    """
+    return (f"<div class='hitl-error'><b>{escape(type(error).__name__)}</b>: "
+            f"{escape(str(error))}{note}</div>")
 
 
 def value_html(value: Any) -> str:

@@ -140,3 +140,29 @@ def test_in_marimo_the_session_view_shows_as_its_queue(db):
     queue.click("Approve")
     assert list(hitl_nb.DecisionLog(db).to_pandas().decision) == ["approve"]
     assert queue.request.key == view.pending[0].key != view.history[0].request.key
+
+
+def test_a_failed_resume_shows_its_error_escaped_in_the_queue(db, start):
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import interrupt
+
+    class State(TypedDict, total=False):
+        answer: object
+
+    def ask(state):
+        answer = interrupt({"action": "delete_rows", "args": {"table": "users"}})
+        raise RuntimeError(f"<b>{answer!r} broke the node</b>")
+
+    builder = StateGraph(State)
+    builder.add_node("ask", ask)
+    builder.add_edge(START, "ask")
+    builder.add_edge("ask", END)
+    session = start(builder.compile(checkpointer=hitl_nb.checkpointer(db)), {})
+    with pytest.raises(hitl_nb.ResumeFailed):
+        hitl_nb.review_queue(session).click("Approve")
+    queue = hitl_nb.review_queue(session)   # nothing left to review: the queue says why
+    assert isinstance(session.error, RuntimeError) and queue.actions == []
+    assert "<b>RuntimeError</b>: &lt;b&gt;" in queue.html and "broke the node" in queue.html
+    assert "<b>'users'" not in queue.html   # the agent's text never becomes markup

@@ -29,6 +29,7 @@ from typing import Any
 import traitlets as t
 
 from ... import render
+from ...engine.session import BaseSession
 from ...model import AlreadyDecided, Decision, HitlError, ReviewRequest
 from .card import ReviewCard
 
@@ -57,8 +58,8 @@ class ReviewQueue(ReviewCard):
 
     def __init__(self, source: Any, undo_s: float | None = None,
                  timer: Timer | None = None) -> None:
-        inner = getattr(source, "session", None)   # a SessionView: its session (an Inbox's
-        self.source = source if inner is None or callable(inner) else inner   # is a method)
+        inner = getattr(source, "session", None)   # a SessionView's session
+        self.source = inner if isinstance(inner, BaseSession) else source
         if not hasattr(self.source, "pending") or not hasattr(self.source, "decide"):
             raise TypeError("review_queue() takes a session (hitl_nb.review's result) or a "
                             f"hitl_nb.Inbox, got {type(source).__name__}")
@@ -104,9 +105,7 @@ class ReviewQueue(ReviewCard):
         if getattr(source, "done", False):   # a finished session: say so, with its result
             body = f"<b>The graph finished.</b><b>Result</b>{render.value_html(source.result)}"
         elif getattr(source, "error", None) is not None:
-            error = source.error
-            body = (f"<div class='hitl-error'><b>{render.escape(type(error).__name__)}</b>: "
-                    f"{render.escape(str(error))}</div>")
+            body = render.error_html(source.error)
         else:
             body = "<i>Nothing is waiting for a review.</i>"
         with self.hold_sync():

@@ -143,10 +143,9 @@ class SessionView(OpensOnDisplay, w.VBox):
         error = self.session.error
         if error is None:
             return ""
-        return ("<div class='hitl-error'>"
-                f"<b>{render.escape(type(error).__name__)}</b>: {render.escape(str(error))}"
-                + ("" if isinstance(error, UnserializableValue) else "<br>The decision is "
-                   "recorded; fix the cause and call <code>session.retry()</code>.") + "</div>")
+        return render.error_html(error, "" if isinstance(error, UnserializableValue) else
+                                 "<br>The decision is recorded; fix the cause and call "
+                                 "<code>session.retry()</code>.")
 
     def _status_html(self) -> str:
         s = self.session
