@@ -159,7 +159,7 @@ class Decisions:
     def of_action(self, action: str, excluding: Sequence[str] = ()) -> list[tuple]:
         """(args, decision, reviewer, edited_args) of every decision on ``action``, oldest
         first, the arguments parsed; rows whose reviewer starts with one of ``excluding``
-        are left out (SQL ``LIKE``: on SQLite, ignoring ASCII case)."""
+        are left out (case-sensitive, on SQLite and PostgreSQL alike)."""
         where, params = _not_starting("reviewer", excluding)
         rows = self.db.query(self.q(
             f"SELECT args, decision, reviewer, edited_args FROM hitl_decisions"
@@ -199,11 +199,10 @@ class Decisions:
 
 
 def _not_starting(column: str, prefixes: Sequence[str]) -> tuple[str, list[str]]:
-    """`` AND column NOT LIKE ?`` per prefix (``%`` and ``_`` in it taken literally: ``!``
-    escapes them, the same on SQLite and PostgreSQL)."""
-    escaped = [p.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-               for p in prefixes]
-    return "".join(f" AND {column} NOT LIKE ? ESCAPE '!'" for _ in escaped), escaped
+    """`` AND substr(column, 1, n) <> ?`` per prefix: taken literally and case-sensitively,
+    the same on SQLite and PostgreSQL (``LIKE`` ignores case on SQLite only)."""
+    clause = "".join(f" AND substr({column}, 1, {len(p)}) <> ?" for p in prefixes)
+    return clause, list(prefixes)
 
 
 def _context(request: ReviewRequest) -> dict[str, Any]:

@@ -166,6 +166,19 @@ def test_count_decided_since_leaves_out_policies_and_timeouts_as_the_budget_does
     assert log.count_decided(T0 + timedelta(minutes=5), excluding=["policy:"]) == 1
 
 
+def test_excluded_reviewer_prefixes_match_case_sensitively_on_every_backend(backend):
+    """A person named "Timeout Tom" or "POLICY: ana" is a person: only the exact lower-case
+    machine prefixes are left out, on SQLite as on PostgreSQL (where LIKE already was)."""
+    log = DecisionLog(backend)
+    for reviewer in ("timeout", "Timeout Tom", "policy:history", "POLICY: ana", "Ünal", "ünal"):
+        log.record_auto("send", {"by": reviewer}, reviewer=reviewer, when=T0)
+    assert log.count_decided(T0, excluding=["policy:", "timeout"]) == 4
+    assert [r[2] for r in log.decisions_on("send", excluding=["policy:", "timeout"])] == \
+        ["Timeout Tom", "POLICY: ana", "Ünal", "ünal"]
+    assert log.count_decided(T0, excluding=["ü"]) == 5    # one character, not one byte
+    assert log.count_decided(T0, excluding=["Timeout Tom and more"]) == 6
+
+
 def test_the_policy_budget_counts_the_reviews_of_the_last_hour(backend):
     from hitl_nb.policy.budget import reviewed_since
 
