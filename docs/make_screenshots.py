@@ -23,7 +23,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from hitl_nb.model import ReviewRequest, Risk
-from hitl_nb.widgets import ReviewCard, _front
+from hitl_nb.ui.widgets import ReviewCard, _front
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -96,7 +96,8 @@ def page(name: str) -> str:
             "</style></head><body><div id='card' style='max-width:820px'></div></body></html>")
 
 
-def main() -> None:
+def main(folder: Path = HERE) -> list[Path]:
+    """Write ``card-light.png`` and ``card-dark.png`` into ``folder``; their paths."""
     module = _front.CODE + BOOT.replace("STATE", json.dumps(card_state())).replace(
         "CSS", json.dumps(_front.CSS))
     with sync_playwright() as p:
@@ -108,10 +109,12 @@ def main() -> None:
             tab.add_script_tag(content=module, type="module")
             tab.locator(".hitl-card .hitl-live-diff .hitl-diff").wait_for()
             tab.locator("details.hitl-steps > summary").click()   # show the steps too
-            tab.locator(".hitl-card").screenshot(path=str(HERE / f"card-{name}.png"))
+            tab.locator(".hitl-card").screenshot(path=str(folder / f"card-{name}.png"))
             tab.close()
         browser.close()
-    print("wrote", *(str(HERE / f"card-{n}.png") for n in ("light", "dark")), file=sys.stderr)
+    shots = [folder / f"card-{n}.png" for n in ("light", "dark")]
+    print("wrote", *map(str, shots), file=sys.stderr)
+    return shots
 
 
 if __name__ == "__main__":
