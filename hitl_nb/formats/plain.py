@@ -89,10 +89,12 @@ def expected_value(request: ReviewRequest, decision: Decision) -> Any:
         return value
     args = resume_args(request, decision)
     args = args if isinstance(args, dict) else {}
+    proposed = resume_args(request, Decision("approve"))
+    proposed = proposed if isinstance(proposed, dict) else {}
     for key, words in how["set"].items():
         value[key] = words[kind_type]
-    for key in how["args"]:
-        value[key] = args.get(key)
+    for key in how["args"]:  # an edit that leaves a key out keeps its proposed value
+        value[key] = args[key] if key in args else proposed.get(key)
     text = decision.response if kind_type == "respond" else decision.comment
     for key in how["comment"]:
         value[key] = text

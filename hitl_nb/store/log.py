@@ -229,10 +229,12 @@ class DecisionLog(LogHandle):
         return self._parts.resume.renew(thread_id, interrupt_ids, owner, lease_s)
 
     def release_resume_lease(self, thread_id: str, interrupt_ids: Sequence[str],
-                             error: str | None) -> None:
-        """Give the resume lease back after a failed resume, keeping ``error``; the
-        decisions stay recorded, for a later resume or recovery."""
-        self._parts.resume.release(thread_id, interrupt_ids, error)
+                             error: str | None,
+                             resume_values: dict[str, Any] | None = None) -> None:
+        """Give the resume lease back after a failed resume, keeping ``error`` and the
+        values sent (``resume_values``); the decisions stay recorded, for a later resume
+        or recovery."""
+        self._parts.resume.release(thread_id, interrupt_ids, error, resume_values)
 
     def resume_lease(self, thread_id: str, interrupt_id: str) -> tuple[str, datetime] | None:
         """(owner, until) of the resume lease on one interrupt's decisions, also once

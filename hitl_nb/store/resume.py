@@ -63,25 +63,35 @@ class ResumeLeases:
                 (time.time() + lease_s, thread_id, owner, *interrupt_ids))
             return cur.rowcount or 0
 
-    def release(self, thread_id: str, interrupt_ids: Sequence[str], error: str | None) -> None:
-        """Give the lease back after a failed resume; the decisions stay ``recorded``."""
+    def release(self, thread_id: str, interrupt_ids: Sequence[str], error: str | None,
+                resume_values: dict[str, Any] | None = None) -> None:
+        """Give the lease back after a failed resume; the decisions stay ``recorded``,
+        each keeping the value it was sent with (``resume_values``), which the graph may
+        have consumed before it failed."""
         marks = ", ".join("?" for _ in interrupt_ids)
         with self.db.transaction() as cur:
             cur.execute(self.q(
                 f"UPDATE hitl_decisions SET status = 'recorded', owner = NULL,"
                 f" lease_until = NULL, error = ? WHERE thread_id = ? AND interrupt_id IN"
                 f" ({marks}) AND status = 'applying'"), (error, thread_id, *interrupt_ids))
+            for iid, value in (resume_values or {}).items():
+                cur.execute(self.q(
+                    "UPDATE hitl_decisions SET resume_value = ? WHERE thread_id = ?"
+                    " AND interrupt_id = ? AND status = 'recorded'"),
+                    (dumps(value), thread_id, iid))
 
     def mark_applied(self, thread_id: str, interrupt_ids: Sequence[str],
                      resume_values: dict[str, Any]) -> None:
         """Mark the decisions and their queue rows ``applied``, keeping each interrupt's
-        resume value; the lease ends."""
+        resume value (one not given keeps the value stored when an earlier try failed);
+        the lease ends."""
         now = time.time()
         with self.db.transaction() as cur:
             for iid in interrupt_ids:
                 cur.execute(self.q(
                     "UPDATE hitl_decisions SET status = 'applied', applied_at = ?,"
-                    " resume_value = ?, error = NULL, lease_until = NULL"
+                    " resume_value = COALESCE(?, resume_value), error = NULL,"
+                    " lease_until = NULL"
                     " WHERE thread_id = ? AND interrupt_id = ?"),
                     (now, dumps(resume_values.get(iid)), thread_id, iid))
                 cur.execute(self.q(

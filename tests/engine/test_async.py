@@ -292,3 +292,15 @@ def test_failed_async_retry_releases_its_lease_and_a_later_one_applies_once(db, 
     assert session.done and session.error is None and session.result["paid"] == "r-p1"
     assert (tmp_path / "calls.jsonl").read_text().count('"p1"') == 1
     assert DecisionLog(db).to_pandas().status.tolist() == ["applied"]
+
+
+def test_areview_of_a_thread_that_never_ran_says_so(db):
+    async def main():
+        graph = _async_graph(await hitl_nb.acheckpointer(db))
+        try:
+            with pytest.raises(hitl_nb.HitlError, match="has no checkpoint"):
+                await hitl_nb.areview(graph, None, thread_id="nobody", log=db, display=False)
+        finally:
+            await graph.checkpointer.conn.close()
+
+    asyncio.run(main())

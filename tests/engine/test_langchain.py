@@ -38,6 +38,10 @@ def test_one_card_per_action_and_resume_after_all_decided(db, start, mode):
     first, second = session.cards
     first.approve()
     assert not session.done and SENT == []          # waits for the second card
+    # "Resume now" only where it can send something: a batched request's one interrupt
+    # is not decided until both of its actions are; per-call, the first one is
+    assert session.status.can_resume == (mode == "per_call")
+    assert session.session.resumable == (mode == "per_call")
     second.reject(comment="not to everyone")
     assert session.done
     assert SENT == [{"to": "cfo@example.com", "subject": "Q3"}]
@@ -77,8 +81,10 @@ def test_per_call_edit_is_checked_against_the_tools_schema(db, start):
     session = start(_agent(db, "per_call"), {"messages": [("user", "send")]})
     card = session.cards[0]
     assert card.request.args_schema["required"] == ["to", "subject"]
-    with pytest.raises(hitl_nb.InvalidResponse, match="subject"):
-        card.edit({"to": "cfo@example.com"})
+    with pytest.raises(hitl_nb.InvalidResponse, match="subject"):  # replaces all: one short
+        session.decide(card.request, hitl_nb.Decision("edit", args={"to": "cfo@example.com"}))
+    with pytest.raises(hitl_nb.InvalidResponse, match="subject"):  # the others kept: wrong type
+        card.edit({"subject": 42})
     with pytest.raises(hitl_nb.InvalidResponse, match="dict"):
         card.edit(["not", "a", "dict"])
     assert len(hitl_nb.DecisionLog(db)) == 0
@@ -122,7 +128,9 @@ def test_an_edit_the_tool_would_refuse_is_refused_before_anything_is_logged(db, 
     with pytest.raises(hitl_nb.InvalidResponse, match="amount"):
         card.edit({"vendor": "ACME", "amount": "lots"})
     with pytest.raises(hitl_nb.InvalidResponse, match="vendor"):
-        card.edit({"amount": 10.0})
+        card.edit({"vendor": None, "amount": 10.0})
+    with pytest.raises(hitl_nb.InvalidResponse, match="vendor"):  # a whole new call, short
+        session.decide(card.request, hitl_nb.Decision("edit", args={"amount": 10.0}))
     assert hitl_nb.DecisionLog(db).to_pandas().empty
     assert _paused(agent) == waiting and not session.done and PAID == []
     card.edit({"vendor": "ACME", "amount": 1150.0, "currency": "USD"}, comment="discount")

@@ -281,6 +281,31 @@ def test_docs_send_email_tool_reads_action_and_edited_fields_at_the_top(
     assert _logged(db) == [how]
 
 
+def test_docs_send_email_tool_edit_of_one_field_keeps_the_others(db, start):
+    """The docs resume with ``{"action": "approve", "subject": "Updated subject"}``: the
+    node's ``response.get("to", to)`` keeps what was proposed. card.edit of one field
+    does the same (the others are not sent as None)."""
+    session = start(dicts.email_tool_graph(_cp(db), _email_model()),
+                    {"messages": [("user", "Send an email to alice@example.com")]})
+    session.cards[0].edit({"subject": "Updated subject"})
+    assert _sent() == [{**EMAIL, "subject": "Updated subject"}]
+    assert _logged(db) == ["edit"]
+
+
+def test_docs_send_email_tool_edit_is_held_to_the_tools_schema_through_its_dict(db, start):
+    """The docs' tool node finds the tool in a module-level ``tools_by_name`` dict; the
+    edit is still checked against ``send_email``'s arguments, before anything is logged."""
+    session = start(dicts.email_tool_graph(_cp(db), _email_model()),
+                    {"messages": [("user", "Send an email to alice@example.com")]})
+    card = session.cards[0]
+    assert card.request.args_schema["required"] == ["to", "subject", "body"]
+    with pytest.raises(hitl_nb.InvalidResponse, match="subject"):
+        card.edit({"subject": 42})
+    assert not session.done and _sent() == [] and len(hitl_nb.DecisionLog(db)) == 0
+    card.edit({"subject": "42"})
+    assert _sent() == [{**EMAIL, "subject": "42"}]
+
+
 def _weather_model() -> Any:
     return ScriptedChatModel([ai("", tool_call("weather_search", {"city": "sf"}, "w1")),
                               ai("It's sunny.")])
@@ -496,6 +521,25 @@ def test_validation_loop_asks_again_until_the_answer_is_valid(db, start):
     assert session.done
     assert session.result == {"age": 30}
     assert _logged(db) == ["respond", "respond"]
+
+
+def test_docs_wait_for_user_input_node_keeps_the_reviewers_feedback_text(db, start):
+    session = start(values.feedback_graph(_cp(db)), {"input": "hello world"})
+    card = session.cards[0]
+    assert [label for _, label in card.actions] == ["Respond"]   # a question: answer it
+    card.respond("go to step 3!")
+    assert session.result == {"input": "hello world", "user_feedback": "go to step 3!"}
+    assert _logged(db) == ["respond"]
+
+
+def test_docs_functional_api_feedback_goes_into_the_f_string_as_text(db, start):
+    session = start(values.functional_feedback_graph(_cp(db)), "foo")
+    card = session.cards[0]
+    assert "Please provide feedback: foo bar" in card._repr_mimebundle_()["text/plain"]
+    assert [label for _, label in card.actions] == ["Respond"]
+    card.respond("baz")
+    assert session.result == "foo bar baz qux"
+    assert _logged(db) == ["respond"]
 
 
 # == the documented dict keeps working ===================================================

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, StateGraph
+from langgraph.types import interrupt
 
 import hitl_nb
 from tests.graphs import State, failing, parallel, paying, single, twice
@@ -232,3 +233,67 @@ def test_retry_while_a_later_node_still_raises_is_resume_failed_and_releases_the
     session.retry()
     assert session.done and session.error is None and session.result["paid"] == "r-p1"
     assert hitl_nb.DecisionLog(db).to_pandas().status.tolist() == ["applied"]
+
+
+def _top_level_fields_node(state: dict) -> dict:
+    to, subject = "alice@example.com", "Meeting"
+    response = interrupt({"action": "send_email", "to": to, "subject": subject})
+    if response.get("action") == "approve":
+        return {"sent": [response.get("to", to), response.get("subject", subject)]}
+    return {"sent": []}
+
+
+def test_an_edit_that_leaves_a_field_out_keeps_its_proposed_value_in_the_node(db):
+    """A node reading edited fields at the top level (``response.get("to", to)``) gets
+    the proposed value of a field the edit does not name, never None."""
+    from typing import TypedDict
+
+    class Sent(TypedDict, total=False):
+        sent: list
+
+    graph = (StateGraph(Sent).add_node("send", _top_level_fields_node)
+             .add_edge(START, "send").compile(checkpointer=InMemorySaver()))
+    session = hitl_nb.Session(graph, thread_id="t1", log=db).start({})
+    session.decide(session.pending[0], hitl_nb.Decision("edit", args={"subject": "Q3"}))
+    assert session.result == {"sent": ["alice@example.com", "Q3"]}
+
+
+def test_picking_up_a_thread_that_never_ran_says_so_instead_of_done(db):
+    """A mistyped thread id after a restart must not read as "the graph finished"."""
+    graph = single(hitl_nb.checkpointer(db), {"action": "send", "args": {}})
+    hitl_nb.review(graph, {}, thread_id="t-real", log=db, display=False)
+    with pytest.raises(hitl_nb.HitlError, match=r"'t-rael' has no checkpoint.*pass an input"):
+        hitl_nb.review(graph, None, thread_id="t-rael", log=db, display=False)
+    again = hitl_nb.review(graph, None, thread_id="t-real", log=db, display=False)
+    assert not again.done and len(again.session.pending) == 1
+
+
+def test_a_decision_consumed_before_a_later_node_failed_keeps_its_resume_value(db):
+    """The docs' approval node resumes, then the next node raises: the value the node got
+    is in the log once the fixed graph finishes (re-opened as after a restart)."""
+    from typing import Literal
+
+    from langgraph.types import Command
+
+    broken = {"on": True}
+
+    def approval(state: State) -> Command[Literal["proceed"]]:
+        approved = interrupt({"question": "Approve this action?", "details": "$500"})
+        return Command(goto="proceed", update={"answers": [approved]})
+
+    def proceed(state: State) -> dict:
+        if broken["on"]:
+            raise RuntimeError("payment API down")
+        return {"log": ["paid"]}
+
+    graph = (StateGraph(State).add_node("approval", approval).add_node("proceed", proceed)
+             .add_edge(START, "approval").compile(checkpointer=hitl_nb.checkpointer(db)))
+    view = hitl_nb.review(graph, {}, thread_id="t1", log=db, display=False)
+    with pytest.raises(hitl_nb.ResumeFailed, match="payment API down"):
+        view.cards[0].approve()
+    broken["on"] = False
+    again = hitl_nb.review(graph, None, thread_id="t1", log=db, display=False)
+    assert again.done and again.result["log"] == ["paid"]
+    row = hitl_nb.DecisionLog(db).to_pandas().iloc[0]
+    assert (row.status, row.resume_value) == ("applied", again.result["answers"][0])
+    assert row.resume_value is True

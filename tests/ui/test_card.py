@@ -211,6 +211,34 @@ class TestEdit:
         card.click("Submit edit")
         assert submit.calls[0][1].args == {"to": "x@example.com", "subject": "Q4"}
 
+    def test_the_edit_box_sends_what_it_holds_and_edit_fills_in_what_it_leaves_out(self):
+        """A key deleted in the JSON box stays deleted; ``card.edit`` of one argument
+        keeps the others as proposed, as editing one field of the form does."""
+        submit = Recorder()
+        card = ReviewCard(email_request(), submit)
+        card.click("Edit")
+        card.click("JSON")
+        card.fill(json='{"to": "x@example.com"}')
+        card.click("Submit edit")
+        assert submit.calls[0][1].args == {"to": "x@example.com"}
+        again = ReviewCard(email_request(), submit)
+        again.edit({"subject": "Q4"}, comment="next quarter")
+        assert submit.calls[1][1].args == {"to": "cfo@example.com", "subject": "Q4"}
+        assert submit.calls[1][1].comment == "next quarter"
+        text = ReviewCard(email_request(args="draft one"), submit)
+        text.edit("draft two")
+        assert submit.calls[2][1].args == "draft two"
+
+    def test_a_comment_typed_in_a_cancelled_box_never_reaches_the_next_decision(self):
+        submit = Recorder()
+        card = ReviewCard(email_request(), submit)
+        card.click("Reject")
+        browser_click(card, "Cancel", comment="wrong recipient")   # typed, then cancelled
+        assert card.comment == ""
+        browser_click(card, "Approve", comment=card.comment)       # what the front end holds
+        [(_, decision)] = submit.calls
+        assert (decision.type, decision.comment) == ("approve", None)
+
     def test_unreadable_edit_is_not_submitted_and_names_the_field(self):
         submit = Recorder()
         card = ReviewCard(email_request(args={"n": 1}), submit)

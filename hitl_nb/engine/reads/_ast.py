@@ -243,6 +243,9 @@ class _Finder:
                 _strings(parent.left):
             use.keys.update({s: use.keys.get(s, []) for s in _strings(parent.left)})
             return top, None
+        if isinstance(parent, ast.FormattedValue):  # f"{query} {feedback}": a text
+            use.types.add("str")
+            return top, None
         said = self._compared(top, use)
         if isinstance(parent, ast.Compare) or said:
             use.text += [w for w in said if w not in use.text]

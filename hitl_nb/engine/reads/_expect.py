@@ -46,7 +46,8 @@ _VALUE = re.compile(r"edit|content|text|value|output|summary|modified|revised|an
                     r"result|draft|updated|new_|data|response", re.I)
 #: Names under which code keeps an answer it passes on as it is (``edited = interrupt(...)``).
 _TEXTISH = re.compile(r"^(name|age|answer|reply|user_input|human_input|input_text|text|"
-                      r"clarification|guidance|instructions?|email|city|choice)$|edited|"
+                      r"clarification|guidance|instructions?|email|city|choice)$|feedback|"
+                      r"edited|"
                       r"revised|corrected|updated|modified|content|draft|summary|_text$",
                       re.I)
 _BOOLISH = re.compile(r"approv|confirm|accept|allow|proceed|consent|permit|^ok$|"

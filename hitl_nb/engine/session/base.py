@@ -117,6 +117,12 @@ class BaseSession:
         """Requests awaiting a decision, in the graph's order."""
         return [r for r in self.requests if r.key not in self.decided]
 
+    @property
+    def resumable(self) -> bool:
+        """Whether `resume_now` has something to send: an interrupt fully decided while
+        other requests wait (one action of a batched request is not enough)."""
+        return bool(self.pending) and bool(ready_interrupts(self.requests, self.decided))
+
     def listen(self, listener: Listener) -> None:
         """Call ``listener(event, payload)`` on "progress", "changed" and "error"."""
         self._listeners.append(listener)
@@ -133,6 +139,12 @@ class BaseSession:
         once, decisions recorded before a crash but not yet applied.
         """
         if input is None:
+            if (yield ReadState(none_if_new=True)) is None:
+                raise HitlError(
+                    f"thread {self.thread_id!r} has no checkpoint in this graph's "
+                    "checkpointer, so there is nothing to pick up: check the thread_id "
+                    "(and that the checkpointer is the same file or database), or pass an "
+                    "input to start the thread")
             yield from self._refresh()
             self._expire_due()
             yield from self._recover()
@@ -347,7 +359,7 @@ class BaseSession:
                     yield from self._run(Command(resume=values))
         except Exception as exc:
             self.log.release_resume_lease(self.thread_id, interrupt_ids,
-                                          f"{type(exc).__name__}: {exc}")
+                                          f"{type(exc).__name__}: {exc}", values)
             self.error = exc
             yield from self._refresh()
             self._fail(exc)

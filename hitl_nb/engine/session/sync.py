@@ -52,8 +52,9 @@ class Session(BaseSession):
         ``None`` never re-runs the thread: it reads its pending interrupts and applies,
         once, decisions recorded before a crash but not yet applied. Raises `HitlError`
         when ``input`` is given but the thread already has pending reviews (running it
-        again would drop them), `UnserializableValue` when the checkpointer refuses a
-        value of the state, and `ResumeFailed` when applying a recorded decision fails.
+        again would drop them) or when it is None for a thread never run (a mistyped
+        id), `UnserializableValue` when the checkpointer refuses a value of the state, and
+        `ResumeFailed` when applying a recorded decision fails.
         """
         return self._drive(self._start(input))
 

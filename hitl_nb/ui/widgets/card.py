@@ -173,8 +173,9 @@ class ReviewCard(FrontEnd):
     def _send_box(self) -> Decision:
         if self.mode == "reject":
             return self.reject(self.comment or None)
-        if self.mode == "edit":
-            return self.edit(_boxes.read(self), self.comment or None)
+        if self.mode == "edit":  # the box holds every argument: sent as it is
+            return self._decide(Decision("edit", args=_boxes.read(self),
+                                         comment=self.comment or None))
         return self.respond(_boxes.read(self))
 
     # -- the four decisions -------------------------------------------------------------
@@ -187,7 +188,12 @@ class ReviewCard(FrontEnd):
         return self._decide(Decision("reject", comment=comment))
 
     def edit(self, args: Any, comment: str | None = None) -> Decision:
-        """Approve with changed arguments (a dict; checked against the tool's schema)."""
+        """Approve with changed arguments: a dict of those that change, the others keep
+        their proposed values (checked against the tool's schema as a whole). Arguments
+        that are not a dict (a text, a list) replace the proposal."""
+        proposed = self.request.args
+        if isinstance(args, dict) and isinstance(proposed, dict):
+            args = {**proposed, **args}
         return self._decide(Decision("edit", args=args, comment=comment))
 
     def respond(self, value: Any) -> Decision:
@@ -202,9 +208,12 @@ class ReviewCard(FrontEnd):
 
     # -- plumbing -----------------------------------------------------------------------
     def _open(self, mode: str) -> None:
-        """Build the box the front end (or a click) opened: its fields, its live diff."""
+        """Build the box the front end (or a click) opened: its fields, its live diff. A
+        box closed unsent (Cancel, Esc) drops its comment: an Approve never carries it."""
         self.form, self.errors, self.diff = _boxes.build(self, mode), {}, ""
         self.draft = {}
+        if not mode and self.decision is None:
+            self.comment = ""
 
     def _refresh_diff(self) -> None:
         if self.mode == "edit" and self.draft:

@@ -192,7 +192,7 @@ class SessionView(OpensOnDisplay, w.VBox):
             self._state = f"waiting for {waiting} review{'s' if waiting != 1 else ''}"
         else:
             self._state = "paused"
-        can_resume = bool(s.pending) and len(s.pending) < len(s.requests)
+        can_resume = s.resumable
         if self.status.can_resume != can_resume:
             self.status.can_resume = can_resume
         self.status.show_later(self._status_html)

@@ -99,3 +99,62 @@ def get_age_node(state):
 
 def person_graph(checkpointer: Any, node: Any = node_a) -> Any:
     return _graph(PersonState, checkpointer, {"ask": node}, [(START, "ask"), ("ask", END)])
+
+
+# https://langchain-ai.github.io/langgraph/how-tos/human_in_the_loop/wait-user-input/
+# (graph API): the answer is kept under a name that says "text" only by its meaning
+class FeedbackState(TypedDict, total=False):
+    input: str
+    user_feedback: str
+
+
+def step_1(state):
+    print("---Step 1---")
+
+
+def human_feedback(state):
+    print("---human_feedback---")
+    feedback = interrupt("Please provide feedback:")
+    return {"user_feedback": feedback}
+
+
+def step_3(state):
+    print("---Step 3---")
+
+
+def feedback_graph(checkpointer: Any) -> Any:
+    return _graph(FeedbackState, checkpointer,
+                  {"step_1": step_1, "human_feedback": human_feedback, "step_3": step_3},
+                  [(START, "step_1"), ("step_1", "human_feedback"),
+                   ("human_feedback", "step_3"), ("step_3", END)])
+
+
+# https://docs.langchain.com/oss/python/langgraph/functional-api#human-in-the-loop
+# (functional API): the answer goes into an f-string
+def functional_feedback_graph(checkpointer: Any) -> Any:
+    from langgraph.func import entrypoint, task
+
+    @task
+    def step_1(input_query):
+        """Append bar."""
+        return f"{input_query} bar"
+
+    @task
+    def human_feedback(input_query):
+        """Append user input."""
+        feedback = interrupt(f"Please provide feedback: {input_query}")
+        return f"{input_query} {feedback}"
+
+    @task
+    def step_3(input_query):
+        """Append qux."""
+        return f"{input_query} qux"
+
+    @entrypoint(checkpointer=checkpointer)
+    def graph(input_query):
+        result_1 = step_1(input_query).result()
+        result_2 = human_feedback(result_1).result()
+        result_3 = step_3(result_2).result()
+        return result_3
+
+    return graph
