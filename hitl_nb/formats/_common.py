@@ -69,6 +69,17 @@ def queue_fields(value: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def tool_description(action: Mapping[str, Any]) -> Any:
+    """A middleware request's description without the ``Tool: name / Args: {...}`` lines
+    LangChain's ``HumanInTheLoopMiddleware`` appends by default: the card shows the
+    arguments itself, in a table. Any other description is kept as it is."""
+    text = action.get("description")
+    tail = f"\n\nTool: {action.get('name')}\nArgs: {action.get('args')}"
+    if isinstance(text, str) and text.endswith(tail) and len(text) > len(tail):
+        return text[:-len(tail)]
+    return text
+
+
 def text_of(value: Mapping[str, Any], *keys: str) -> str | None:
     """The first key of ``keys`` whose value is a non-empty string."""
     for key in keys:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import DECISION_TYPES, Decision, ReviewRequest
-from ._common import as_text, rich_fields
+from ._common import as_text, rich_fields, tool_description
 
 NAME = "langchain"
 PRIORITY = 20
@@ -32,7 +32,7 @@ def parse(value: Any, response_schema: dict[str, Any] | None) -> list[ReviewRequ
         requests.append(ReviewRequest(
             action=action["name"],
             args=dict(action.get("args") or {}),
-            description=action.get("description"),
+            description=tool_description(action),
             allowed=allowed or ("approve", "reject"),
             format=NAME,
             args_schema=config.get("args_schema"),

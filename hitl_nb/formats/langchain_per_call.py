@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import DECISION_TYPES, Decision, ReviewRequest
-from ._common import check_against_schema
+from ._common import check_against_schema, tool_description
 from .langchain_batched import decision_value
 
 NAME = "langchain_per_call"
@@ -58,7 +58,7 @@ def parse(value: Any, response_schema: dict[str, Any] | None) -> list[ReviewRequ
     return [ReviewRequest(
         action=value["name"],
         args=dict(value.get("args") or {}),
-        description=value.get("description"),
+        description=tool_description(value),
         allowed=allowed,
         format=NAME,
         response_schema=response_schema,

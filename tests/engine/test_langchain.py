@@ -67,6 +67,23 @@ def test_edit_changes_the_executed_call(db, start, mode):
     assert row.args == {"to": "cfo@example.com", "subject": "Q3"}
 
 
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_the_middlewares_default_description_does_not_repeat_the_arguments(db, start, mode):
+    """LangChain appends "Tool: name / Args: {...}" (a dict's repr) to its description; the
+    card lists the arguments itself, so only the sentence stays. A description of one's
+    own stays whole."""
+    session = start(_agent(db, mode), {"messages": [("user", "send")]})
+    card = session.cards[0]
+    assert card.request.description == "Tool execution requires approval"
+    text = card._repr_mimebundle_()["text/plain"]
+    assert "Args: {" not in text and "cfo@example.com" in text
+    custom = start(_payer(hitl_nb.checkpointer(db.replace(".db", "-2.db")), mode,
+                          description="Pay from the operating account.\n\nTool: x\nArgs: y"),
+                   {"messages": [("user", "pay ACME")]})
+    assert custom.cards[0].request.description == \
+        "Pay from the operating account.\n\nTool: x\nArgs: y"
+
+
 def test_only_allowed_decisions_get_buttons(db, start):
     session = start(_agent(db, "batched", allowed=["approve", "reject"]),
                     {"messages": [("user", "send")]})
@@ -103,15 +120,17 @@ def pay_invoice(vendor: str, amount: float, currency: Literal["EUR", "USD"] = "E
     return f"paid {amount} {currency} to {vendor}"
 
 
-def _payer(checkpointer, mode="batched"):
+def _payer(checkpointer, mode="batched", description=None):
     PAID.clear()
+    on = {"allowed_decisions": ["approve", "edit", "reject"],
+          "description": description} if description else True
     model = ScriptedChatModel([
         ai("", tool_call("pay_invoice", {"vendor": "ACME", "amount": 1200.0}, "p1")),
         ai("Paid."),
     ])
     return create_agent(model, tools=[pay_invoice],
                         middleware=[HumanInTheLoopMiddleware(
-                            interrupt_on={"pay_invoice": True}, interrupt_mode=mode)],
+                            interrupt_on={"pay_invoice": on}, interrupt_mode=mode)],
                         checkpointer=checkpointer)
 
 
