@@ -28,10 +28,16 @@ def answers_line(request: ReviewRequest) -> str | None:
     }.get(kind)
     if said is None:  # a dict: name what it adds
         marks = how.get("set", {})
-        added = [f"{k}={v['approve']!r}/{v['reject']!r}" for k, v in marks.items()]
+        added = [f"{key} ({', '.join(_said(words, request.allowed))})"
+                 for key, words in marks.items()]
         added += list(how.get("args", ())) + list(how.get("comment", ())) + \
             list(how.get("value", ()))
         return short("The node receives the decision dict with " + ", ".join(added), 300) \
             if added else None
     parts = [f"{t.capitalize()} -> {said[t]}" for t in request.allowed if t in said]
     return short("The node receives: " + ", ".join(parts), 300) if parts else None
+
+
+def _said(words: dict[str, str], allowed: tuple[str, ...]) -> list[str]:
+    """``Approve -> 'continue'`` for each allowed decision the code compares a key to."""
+    return [f"{kind.capitalize()} -> {words[kind]!r}" for kind in allowed if kind in words]

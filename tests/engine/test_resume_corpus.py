@@ -323,6 +323,13 @@ def _review_weather(card: Any, how: str) -> None:
         _decide(card, how)
 
 
+def test_the_card_says_which_word_each_decision_sends(db, start):
+    session = start(dicts.review_tool_calls_graph(_cp(db), _weather_model()),
+                    {"messages": WEATHER_ASK})
+    text = session.cards[0]._repr_mimebundle_()["text/plain"]
+    assert "action (Approve -> 'continue', Reject -> 'feedback', Edit -> 'update'" in text
+
+
 @REVIEW_CASES
 def test_old_docs_review_tool_call_continue_update_feedback(db, start, how, searched):
     session = start(dicts.review_tool_calls_graph(_cp(db), _weather_model()),
