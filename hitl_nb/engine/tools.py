@@ -141,7 +141,7 @@ def _tools_in(runnable: Any, seen: set[int], budget: int = 2_000) -> list[Any]:
             elif isinstance(item, (list, tuple)):
                 todo += list(item)
             elif isinstance(item, Mapping):  # ``tools_by_name[call["name"]].invoke(...)``
-                todo += list(item.values())[:50]
+                found += [v for v in list(item.values())[:50] if isinstance(v, BaseTool)]
             elif isinstance(item, Runnable):
                 todo += _parts(item)
         except Exception:  # an object that refuses to be looked at holds no tool we know
