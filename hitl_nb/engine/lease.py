@@ -57,8 +57,10 @@ class _Heartbeat:
                 threading.Thread(target=self._run, name="hitl-lease", daemon=True).start()
             token = next(self._tokens)
             self._live.add(token)
-            heapq.heappush(self._heap, _Lease(time.monotonic() + every, token, renew, every))
-            self._cond.notify()
+            lease = _Lease(time.monotonic() + every, token, renew, every)
+            heapq.heappush(self._heap, lease)
+            if self._heap[0] is lease:   # due first: the thread sleeps until an earlier one
+                self._cond.notify()      # (waking it for nothing cost the resume its GIL)
             return token
 
     def remove(self, token: int) -> None:

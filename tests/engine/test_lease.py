@@ -93,3 +93,23 @@ def test_one_thread_renews_every_lease_and_none_after_the_block():
     by = [t for t, _ in log.renewals]
     assert by.count("a") >= 5 and by.count("b") >= 2   # every 0.05 s and every 0.1 s
     assert len(lease_threads) <= 1 and not (before - {t.name for t in threading.enumerate()})
+
+
+def test_a_lease_due_sooner_than_all_others_wakes_the_renewing_thread():
+    """A new lease wakes the thread only when it is due first; one due later waits for
+    the thread's next beat. Here the short lease starts while the thread sleeps on a
+    long one: it must still be renewed on time."""
+    from hitl_nb.engine.lease import keep_lease
+
+    renewals: list[str] = []
+
+    class Log:
+        def renew_resume_lease(self, thread_id, ids, owner, lease_s):
+            renewals.append(thread_id)
+            return 1
+
+    with keep_lease(Log(), "long", ["i"], "me", lease_s=60):   # due in 20 s
+        time.sleep(0.05)                                        # the thread sleeps on it
+        with keep_lease(Log(), "short", ["i"], "me", lease_s=0.15):
+            time.sleep(0.4)                                     # every 0.05 s
+    assert renewals.count("short") >= 4 and "long" not in renewals

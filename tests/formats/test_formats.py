@@ -148,3 +148,16 @@ def test_request_review_returns_a_decision(db, start):
     assert (request.before, request.after) == ("balance: 1000", "balance: 880")
     session.cards[0].edit({"amount": 100}, comment="partial")
     assert session.result["answers"] == [["edit", {"amount": 100}, "partial", "ana"]]
+
+
+def test_request_replace_is_a_copy_with_the_changes_as_dataclasses_replace_makes():
+    import dataclasses
+
+    request = hitl_nb.ReviewRequest(action="send_email", args={"to": "a@example.com"},
+                                    thread_id="t", interrupt_id="i", steps=["plan"])
+    copy = request.replace(index=2, count=3, node="send")
+    assert copy == dataclasses.replace(request, index=2, count=3, node="send")
+    assert (request.index, request.count, request.node) == (0, 1, None)   # untouched
+    assert copy.args is request.args and copy is not request               # shallow
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        request.replace(colour="red")

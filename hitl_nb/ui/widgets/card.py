@@ -79,6 +79,7 @@ class ReviewCard(FrontEnd):
         super().__init__()
         self.observe(lambda change: self._open(change["new"]), "mode")
         self.observe(lambda _change: self._refresh_diff(), "draft")
+        self._fresh = True   # nothing shown yet: no trait to clear
         self.show(request, decision)
 
     def show(self, request: ReviewRequest, decision: Decision | None = None) -> None:
@@ -87,8 +88,9 @@ class ReviewCard(FrontEnd):
         self.decision = None
         self.error = None
         with self.hold_sync():
-            self._clear("mode", "form", "draft", "diff", "errors", "status", "decided", "busy",
-                        "expanded", "comment", "persist")   # what the last request left
+            if not self.__dict__.pop("_fresh", False):   # what the last request left
+                self._clear("mode", "form", "draft", "diff", "errors", "status", "decided",
+                            "busy", "expanded", "comment", "persist")
             self.show_later(lambda: render.request_html(request))   # when first read or shown
             self.title = render.title(request)
             self.key = "/".join(map(str, request.key))
