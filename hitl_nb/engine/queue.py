@@ -42,16 +42,14 @@ def commit(log: DecisionLog, request: ReviewRequest, decision: Decision,
     return the final decision only once the quorum is met (else None).
 
     ``lease`` (``owner``, ``lease_s``) is given for the last pending decision: the row is
-    born under the session's lease, so the session resumes right away and no other
-    process may recover it meanwhile.
+    born ``applying`` under the session's lease, so the session resumes right away and no
+    other process may recover it meanwhile. The reviewer's claim on the request ends in
+    the same transaction (their part is done).
     """
-    final: Decision | None = decision
     if request.approvals > 1 or request.rejections > 1:
-        final = log.vote(request, decision, **lease)
-    else:
-        log.record(request, decision, **lease)
-    log.release_review(request.key, decision.reviewer)  # their part is done
-    return final
+        return log.vote(request, decision, **lease)
+    log.record(request, decision, **lease)
+    return decision
 
 
 def timeout_decision(request: ReviewRequest, now: datetime) -> Decision:

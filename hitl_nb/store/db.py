@@ -103,6 +103,8 @@ class SQLite:
 
     dialect = "sqlite"
     synchronous = "NORMAL"
+    #: SQLite stores any text (`unstorable` never objects): nothing to check first.
+    stores_any_text = True
 
     def __init__(self, target: str | os.PathLike[str] | sqlite3.Connection, *,
                  read_only: bool = False, busy_timeout: float = BUSY_TIMEOUT) -> None:
@@ -112,6 +114,7 @@ class SQLite:
         self.ready = False          # the log's tables were checked on this connection
         self.users = 0
         self.key: tuple | None = None
+        self._batch: Any = None     # the cursor of the open `batch` transaction
         if isinstance(target, sqlite3.Connection):
             self.conn, self.path = target, None
             return
@@ -162,6 +165,9 @@ class SQLite:
     def snapshot(self) -> Iterator[Any]:
         """A read transaction (one consistent view; never takes the write lock)."""
         with self.lock, self.errors():
+            if self._batch is not None:   # inside `batch`: read in its transaction
+                yield self._batch
+                return
             cur = self.conn.cursor()
             try:
                 cur.execute("BEGIN")
@@ -179,6 +185,12 @@ class SQLite:
             raise LogReadOnly(f"{self.where} was opened read-only (read_only=True): nothing "
                               "can be recorded. Open it without read_only to decide")
         with self.lock, self.errors():
+            if self._batch is not None:   # inside `batch` (this thread holds the lock)
+                try:
+                    yield self._batch
+                except sqlite3.IntegrityError as exc:
+                    raise IntegrityError(str(exc)) from exc
+                return
             cur = self.conn.cursor()
             try:
                 cur.execute("BEGIN IMMEDIATE")
@@ -192,6 +204,20 @@ class SQLite:
                 raise
             finally:
                 cur.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for every write (and read) inside the block: they commit
+        together, once, or roll back together. Other threads wait for the block."""
+        if self._batch is not None:
+            yield
+            return
+        with self.transaction() as cur:
+            self._batch = cur
+            try:
+                yield
+            finally:
+                self._batch = None
 
     def _rollback(self, cur: Any) -> None:
         if self.conn.in_transaction:
@@ -217,7 +243,11 @@ class SQLite:
 
     def executescript(self, script: str) -> None:
         with self.lock, self.errors():
-            self.conn.executescript(script)
+            if self._batch is None:
+                self.conn.executescript(script)
+                return
+            for statement in _statements(script):   # executescript would commit the batch
+                self._batch.execute(statement)
 
     def unstorable(self, text: str) -> str | None:
         """Why ``text`` cannot be stored here (None: it can). SQLite stores any text."""
@@ -226,3 +256,16 @@ class SQLite:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+
+def _statements(script: str) -> list[str]:
+    """The complete statements of an SQL script, in order (a trigger's body keeps its
+    ``;``: SQLite's own `sqlite3.complete_statement` says where each one ends)."""
+    out, part = [], ""
+    for piece in script.split(";"):
+        part += piece + ";"
+        if sqlite3.complete_statement(part):
+            if part.strip(" \t\n;"):
+                out.append(part.strip())
+            part = ""
+    return out

@@ -28,6 +28,7 @@ from ..model import (
 )
 from .db import IntegrityError
 from .jsonsafe import dumps
+from .queue import DECIDED
 from .sql import Placeholders, dt, epoch, loads
 
 if TYPE_CHECKING:
@@ -47,11 +48,13 @@ class Decisions:
 
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
                lease_s: float = 300.0, status: str = "recorded") -> int:
-        """Commit one decision; raise `AlreadyDecided` (naming the first) if one exists."""
+        """Commit one decision and drop its reviewer's claim on the request; raise
+        `AlreadyDecided` (naming the first) if one exists."""
         self.check_storable(decision)
         try:
             with self.db.transaction() as cur:
-                rowid = self.insert(cur, request, decision, owner, lease_s, status)
+                rowid = self.insert(cur, request, decision, owner, lease_s, status,
+                                    release=decision.reviewer)
                 fault("before_record_commit")
         except IntegrityError:
             first = self.get(*request.key)
@@ -79,6 +82,8 @@ class Decisions:
 
     def check_storable(self, decision: Decision) -> None:
         """Raise `InvalidResponse` when the backend cannot store the decision's text."""
+        if getattr(self.db, "stores_any_text", False):
+            return
         for name, value in (("comment", decision.comment), ("reviewer", decision.reviewer)):
             problem = isinstance(value, str) and self.db.unstorable(value)
             if problem:
@@ -91,9 +96,13 @@ class Decisions:
 
     def insert(self, cur: Any, request: ReviewRequest, decision: Decision,
                owner: str | None = None, lease_s: float = 300.0,
-               status: str = "recorded") -> Any:
-        """Insert the decision row and mark its queue row ``decided``, inside the caller's
-        transaction ``cur``; the SQLite rowid (None on PostgreSQL)."""
+               status: str = "recorded", release: str | None = None) -> Any:
+        """Insert the decision row and mark its queue row ``decided`` (ending the claim of
+        reviewer ``release`` on it, in the same statement), inside the caller's
+        transaction ``cur``; the SQLite rowid (None on PostgreSQL).
+
+        With ``owner``, the row is born ``applying`` under that owner's resume lease (the
+        owner resumes the graph with it next; `hitl_nb.store.resume`)."""
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
             else None
@@ -116,7 +125,7 @@ class Decisions:
             "response": dumps(decision.response),
             "request": dumps(request.to_dict()),
             "format": request.format,
-            "status": status,
+            "status": "applying" if owner and status == "recorded" else status,
             "owner": owner,
             "lease_until": time.time() + lease_s if owner else None,
             "context": dumps(_context(request)),
@@ -126,9 +135,7 @@ class Decisions:
         cur.execute(self.q(f"INSERT INTO hitl_decisions ({cols}) VALUES ({marks})"),
                     tuple(values.values()))
         rowid = cur.lastrowid if self.db.dialect == "sqlite" else None
-        cur.execute(self.q(
-            "UPDATE hitl_requests SET state = 'decided' WHERE thread_id = ? AND interrupt_id = ?"
-            " AND action_index = ? AND state IN ('open', 'gone')"), request.key)
+        cur.execute(self.q(DECIDED), (release, release, *request.key))
         return rowid
 
     def get(self, thread_id: str, interrupt_id: str, index: int = 0) -> Decision | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +152,20 @@ class LogHandle:
                 " read_only) to upgrade it in place")
         self.read_only = True
         self.frame_cache = False
+
+    def batch(self) -> AbstractContextManager[None]:
+        """One transaction for every write of this log inside the block: they commit
+        together, once, or not at all (a session marks a resume applied and notes the
+        requests it left in one commit). Raises `LogReadOnly` on a read-only log.
+
+        Example::
+
+            with log.batch():
+                log.mark_applied("t1", [iid], {iid: value})
+                log.note_requests(session.pending, now)
+        """
+        self.setup()
+        return self._db.batch()
 
     def close(self) -> None:
         """Give back this log's share of the connection (closed with the last user)."""

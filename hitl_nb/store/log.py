@@ -1,7 +1,8 @@
 """The decision log: every decision, durable first, one call away from a DataFrame.
 
 A decision row is ``recorded`` before the graph resumes, ``applying`` while one process
-holds a short lease on it, and ``applied`` once the resume returned. One decision per
+holds a short lease on it (the decision a resume waits for is committed ``applying`` at
+once, under that lease), and ``applied`` once the resume returned. One decision per
 (thread_id, interrupt_id, action_index) is enforced by a UNIQUE constraint, so a double
 click or a second kernel cannot decide twice.
 
@@ -116,10 +117,11 @@ class DecisionLog(LogHandle):
     # -- decisions (`hitl_nb.store.decisions`) ---------------------------------------------
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
                lease_s: float = 300.0, status: str = "recorded") -> int:
-        """Commit one decision (status ``recorded``) and mark its queue row ``decided``.
+        """Commit one decision (status ``recorded``), mark its queue row ``decided`` and end
+        its reviewer's claim on it, in one transaction.
 
-        With ``owner`` the row is born under that owner's resume lease, so no other
-        process's recovery can take it between the record and the resume. A policy or a
+        With ``owner`` the row is born ``applying`` under that owner's resume lease, so no
+        other process's recovery can take it between the record and the resume. A policy or a
         timeout records its decision the same way, naming itself as the reviewer
         (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``);
         ``status="applied"`` for one that never needs a resume. Returns the SQLite rowid

@@ -148,6 +148,13 @@ class Postgres:
             except psycopg.errors.UniqueViolation as exc:
                 raise IntegrityError(str(exc)) from exc
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for every write inside the block (each part's own transaction
+        becomes a savepoint of it): they commit together, once, or not at all."""
+        with self.transaction():
+            yield
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock, self.errors(), self.conn.cursor() as cur:
             cur.execute(sql, tuple(params) or None)

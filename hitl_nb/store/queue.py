@@ -41,6 +41,19 @@ SUMMARY_FIELDS = ("args", "description", "allowed", "format", "count", "node", "
                   "on_timeout", "rejections", "details", "expects")
 
 
+#: Drops a reviewer's claim on one request: params (*key, reviewer). Run in the transaction
+#: that records their vote (their part is done), or alone by `Queue.release`.
+RELEASE_CLAIM = ("UPDATE hitl_requests SET claimed_by = NULL, claimed_until = NULL"
+                 " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"
+                 " AND claimed_by = ?")
+#: Marks one request ``decided`` (from ``open`` or ``gone``) and drops the deciding
+#: reviewer's claim on it, in one statement: params (reviewer, reviewer, *key).
+DECIDED = ("UPDATE hitl_requests SET"
+           " state = CASE WHEN state IN ('open', 'gone') THEN 'decided' ELSE state END,"
+           " claimed_by = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_by END,"
+           " claimed_until = CASE WHEN claimed_by = ? THEN NULL ELSE claimed_until END"
+           " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?")
+
 _DEFAULTS = {"count": 1, "on_timeout": "reject", "rejections": 1, "format": "plain",
              "details": {}}
 
@@ -215,10 +228,7 @@ class Queue:
     def release(self, key: Key, reviewer: str) -> None:
         """Drop ``reviewer``'s claim on a request (no-op when they do not hold it)."""
         with self.db.transaction() as cur:
-            cur.execute(self.q(
-                "UPDATE hitl_requests SET claimed_by = NULL, claimed_until = NULL"
-                " WHERE thread_id = ? AND interrupt_id = ? AND action_index = ?"
-                " AND claimed_by = ?"), (*tuple(key), reviewer))
+            cur.execute(self.q(RELEASE_CLAIM), (*tuple(key), reviewer))
 
     def claimant(self, key: Key) -> tuple[str, datetime] | None:
         """(reviewer, until) of the live claim on a request, or None."""

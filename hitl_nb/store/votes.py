@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model import AlreadyDecided, Decision, HitlError, ReviewRequest, quote
 from .decisions import Decisions
+from .queue import RELEASE_CLAIM
 from .sql import Placeholders, dt
 
 __all__ = ["Votes"]
@@ -61,6 +62,7 @@ class Votes:
                 " comment, voted_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 (*key, decision.reviewer, decision.type, decision.comment,
                  (decision.decided_at or datetime.now(timezone.utc)).timestamp()))
+            cur.execute(self.q(RELEASE_CLAIM), (*key, decision.reviewer))  # their part is done
             tally[decision.type].append(decision.reviewer)
             final = None
             if len(tally["reject"]) >= request.rejections:

@@ -59,13 +59,15 @@ def test_pending_review_survives_a_restart(db, out):
 def test_decision_recorded_before_a_crash_is_applied_once_on_pick_up(db, out):
     child = run_child(db, out, """
         from hitl_nb.engine.session import Session
-        Session._apply = lambda self, *a: os._exit(3)     # die between record and resume
+        Session._apply = lambda self, *a, **k: os._exit(3)     # die between record and resume
         s = hitl_nb.review(graph, {}, thread_id="t1", log=DB, display=False, reviewer="ana")
         s.cards[0].approve()
     """)
     assert child.returncode == 3, child.stderr
     row = hitl_nb.DecisionLog(db).to_pandas().iloc[0]
-    assert (row.status, row.decision) == ("recorded", "approve")
+    # committed under the dead process's lease (born "applying"): its pid is gone, so
+    # the next process to open the thread takes it over at once
+    assert (row.status, row.decision) == ("applying", "approve") and row.owner
     assert _lines(out) == 0
 
     graph = side_effect(hitl_nb.checkpointer(db), out)

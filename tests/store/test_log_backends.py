@@ -33,6 +33,88 @@ def test_second_decision_is_refused_naming_the_first(backend):
     assert len(log) == 1
 
 
+def test_a_decision_ends_its_reviewers_claim_and_is_born_under_the_resume_lease(backend):
+    """Recording marks the queue row decided and ends the deciding reviewer's own claim in
+    the same commit (another reviewer's claim stays); the decision a resume waits for is
+    committed ``applying`` under the session's lease, and the resume marks it applied."""
+    graph = seed_graph(checkpointer=hitl_nb.checkpointer(backend))
+    session = hitl_nb.review(graph, {"task": "x"}, thread_id="t1", log=backend, display=False,
+                             reviewer="ana")
+    log = session.log
+    request = session.pending[0]
+    log.claim_review(request.key, "ana")
+    log.record(request, hitl_nb.Decision("approve", reviewer="ana"), owner="me:1:x")
+    assert log.claimant(request.key) is None
+    assert log.queue(state="decided")[0]["interrupt_id"] == request.interrupt_id
+    assert log.status("t1", request.interrupt_id) == {"applying"}
+    assert log.resume_lease("t1", request.interrupt_id)[0] == "me:1:x"
+
+    other = hitl_nb.review(seed_graph(checkpointer=hitl_nb.checkpointer(backend)),
+                           {"task": "y"}, thread_id="t2", log=backend, display=False)
+    theirs = other.pending[0]
+    log.claim_review(theirs.key, "bob")
+    log.record(theirs, hitl_nb.Decision("reject", reviewer="timeout"))
+    assert log.claimant(theirs.key)[0] == "bob"          # not the decider's claim: kept
+    assert log.status("t2", theirs.interrupt_id) == {"recorded"}   # no lease: recorded
+
+    mine = hitl_nb.review(seed_graph(checkpointer=hitl_nb.checkpointer(backend)),
+                          {"task": "z"}, thread_id="t3", log=backend, display=False,
+                          reviewer="ana")
+    key = mine.pending[0].key
+    log.claim_review(key, "ana")
+    assert log.claimant(key)[0] == "ana"
+    mine.cards[0].approve()
+    assert mine.done and log.claimant(key) is None
+    assert set(log.to_pandas(thread_id="t3").status) == {"applied"}
+
+
+def test_a_batch_commits_its_writes_together_or_not_at_all(backend):
+    graph = seed_graph(checkpointer=hitl_nb.checkpointer(backend))
+    session = hitl_nb.review(graph, {"task": "x"}, thread_id="t1", log=backend, display=False,
+                             reviewer="ana")
+    log, request = session.log, session.pending[0]
+    seen = []
+
+    def record_then_fail():
+        log.record(request, hitl_nb.Decision("approve", reviewer="ana"), owner="me:1:x")
+        seen.append(log.status("t1", request.interrupt_id))   # seen inside the batch
+
+    with pytest.raises(RuntimeError, match="boom"):
+        _failing_batch(log, record_then_fail)
+    assert seen == [{"applying"}]
+    assert len(log) == 0 and log.queue()[0]["state"] == "open"          # all rolled back
+
+    with log.batch():
+        log.record(request, hitl_nb.Decision("approve", reviewer="ana"), owner="me:1:x")
+        with pytest.raises(hitl_nb.AlreadyDecided, match="approved by ana"):
+            log.record(request, hitl_nb.Decision("reject", reviewer="bob"))
+        log.mark_applied("t1", [request.interrupt_id], {request.interrupt_id: {"ok": 1}})
+    assert log.status("t1", request.interrupt_id) == {"applied"}
+    assert log.queue(state="applied")[0]["interrupt_id"] == request.interrupt_id
+    assert log.to_pandas().resume_value.tolist() == [{"ok": 1}]
+
+    script = "CREATE TABLE IF NOT EXISTS t_batch (x INTEGER); INSERT INTO t_batch VALUES (1)"
+    with pytest.raises(RuntimeError):   # a script does not commit the batch
+        _failing_batch(log, lambda: log.backend.executescript(script))
+    assert "t_batch" not in _tables(log)
+    with log.batch():
+        log.backend.executescript(script)
+    assert log.backend.query("SELECT x FROM t_batch") == [(1,)]
+
+
+def _failing_batch(log, write):
+    with log.batch():
+        write()
+        raise RuntimeError("boom: the batch rolls back")
+
+
+def _tables(log):
+    if log.backend.dialect == "sqlite":
+        return {r[0] for r in log.backend.query("SELECT name FROM sqlite_master")}
+    return {r[0] for r in log.backend.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+
+
 def test_pending_review_is_found_again_by_a_new_process_view(backend):
     graph = seed_graph(checkpointer=hitl_nb.checkpointer(backend))
     hitl_nb.review(graph, {"task": "x"}, thread_id="t1", log=backend, display=False)

@@ -38,7 +38,7 @@ from .. import unsaved as _unsaved
 from ..autopass import AutoPass
 from ..lease import keep_lease
 from .resume import check_pending, ready_interrupts, rerun_nodes, resume_values
-from .snapshot import check_graph, requests_in, split
+from .snapshot import At, check_graph, requests_in, split, where
 from .steps import DURABILITY, ReadState, Steps, Stream
 
 if TYPE_CHECKING:
@@ -106,6 +106,7 @@ class BaseSession:
         self.busy = False
         self.steps: list[str] = []
         self._rerun: set[str] = set()  # nodes a resume re-runs (already in steps)
+        self._at: At | None = None  # where the last snapshot read stood (`where`)
         self._lock = threading.RLock()
         self._resuming = False  # during a resume: the ``during_resume`` crash point
         self.autopass = AutoPass()  # remembered choices, one pass at a time
@@ -172,7 +173,9 @@ class BaseSession:
             options["durability"] = self.durability
         return config, options
 
-    def _run(self, graph_input: Any) -> Steps:
+    def _run(self, graph_input: Any, *, absorb: bool = True) -> Steps:
+        """Run the graph with ``graph_input``; read the thread as the run left it and, with
+        ``absorb``, take it in (else the caller does). Returns that snapshot."""
         self.busy = True
         self._emit("progress", "running")
         config, options = self._stream_args(graph_input)
@@ -187,7 +190,10 @@ class BaseSession:
             raise err from exc
         finally:
             self.busy = False
-        self._absorb((yield ReadState(subgraphs=True)))  # _apply marks first
+        snapshot = yield ReadState(subgraphs=True)
+        if absorb:
+            self._absorb(snapshot)
+        return snapshot
 
     def _refused(self, err: BaseException, snapshot: Any) -> None:
         """Note in the log why the thread is stuck (re-opening it says so), show it."""
@@ -214,8 +220,16 @@ class BaseSession:
         yield from self._auto_decide()
 
     def _absorb(self, snapshot: Any) -> None:
+        """Take in ``snapshot`` (`_take`) and tell the listeners."""
+        self._take(snapshot)
+        self._emit("changed")
+
+    def _take(self, snapshot: Any) -> None:
+        """The thread's requests, decisions and result as ``snapshot`` shows them; the
+        log's queue rows follow (first-seen times kept, rows of gone interrupts closed)."""
         requests = requests_in(snapshot, self.graph, self.thread_id, policy=self.policy,
                                read_code=self.mapper is None)
+        self._at = where(snapshot, self.graph, self.config)
         now = self.clock()
         first_seen = self.log.note_requests(requests, now)
         self.log.close_missing(self.thread_id, [r.interrupt_id for r in requests], now)
@@ -230,7 +244,6 @@ class BaseSession:
         if not self.done and not self.requests and not errors:  # a refused value, noted?
             self.error = _unsaved.stuck(self.log, self.thread_id, snapshot) or self.error
         self.result = snapshot.values if self.done else None
-        self._emit("changed")
 
     # -- deciding -------------------------------------------------------------------
     def _decide(self, request: ReviewRequest, decision: Decision) -> Steps:
@@ -241,13 +254,15 @@ class BaseSession:
         """
         decision = self._stamp(decision)
         formats.validate(request, decision)
-        snapshot = yield ReadState()  # the thread right now, under the session's lock
-        if not (yield from self._record(request, decision,
-                                        {i.id for i in snapshot.interrupts})):
+        # the interrupts pending right now, under the session's lock
+        live = yield ReadState(ids=True, at=self._at)
+        if not (yield from self._record(request, decision, live)):
             return decision
         fault("after_record")
         if not self.pending:  # nothing ran since the read: resume from it
-            yield from self._apply(ready_interrupts(self.requests, self.decided), snapshot)
+            ready = ready_interrupts(self.requests, self.decided)
+            only = [r.key for r in self.requests if r.interrupt_id in ready] == [request.key]
+            yield from self._apply(ready, live, leased=only)  # born under our lease
         else:
             yield from self._auto_decide()
         return decision
@@ -324,12 +339,15 @@ class BaseSession:
             decision.decided_at = self.clock()
         return decision
 
-    def _apply(self, interrupt_ids: list[str], snapshot: Any = None) -> Steps:
+    def _apply(self, interrupt_ids: list[str], pending: set[str] | None = None,
+               leased: bool = False) -> Steps:
         """Lease, re-check, resume once with ``Command(resume={id: value})``, mark applied.
 
-        ``snapshot`` is the thread as read by the caller in the same locked step, before
-        the lease (`_decide`: its check that the request is pending); without it the
-        thread is read again after the lease is taken.
+        ``pending``: the interrupts pending as read by the caller in the same locked step,
+        before the lease (`_decide`: its check that the request is pending); unless it
+        holds all of ``interrupt_ids``, the thread is read again after the lease is taken.
+        ``leased``: every decision row of ``interrupt_ids`` was born under this session's
+        lease (`_record`: the last decision of a one-request interrupt), none to take.
 
         Decisions whose interrupt is gone were resumed before a crash: the run is
         finished (``stream(None)``) when it stopped mid-step, then they are marked. Any
@@ -338,16 +356,19 @@ class BaseSession:
         """
         if not interrupt_ids:
             return
-        if not self.log.take_resume_lease(self.thread_id, interrupt_ids, self.owner, self.lease_s):
+        if not leased and not self.log.take_resume_lease(self.thread_id, interrupt_ids,
+                                                         self.owner, self.lease_s):
             yield from self._refresh()
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
-        if snapshot is None:
-            snapshot = yield ReadState()
-        gone, live, finish = split(snapshot, interrupt_ids)
+        if pending is not None and pending.issuperset(interrupt_ids):
+            gone, live, finish = [], list(interrupt_ids), False  # what split would say
+        else:
+            gone, live, finish = split((yield ReadState()), interrupt_ids)
         values = resume_values(self.requests, self.decided, live, self.mapper)
         self._rerun.update(rerun_nodes(self.requests, live))
+        left = None   # the thread as the resume left it
         try:
             self._resuming = True
             with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
@@ -356,7 +377,7 @@ class BaseSession:
                 if gone:  # resumed before a crash: never resume it twice
                     self.log.mark_applied(self.thread_id, gone, {})
                 if live:
-                    yield from self._run(Command(resume=values))
+                    left = yield from self._run(Command(resume=values), absorb=False)
         except Exception as exc:
             self.log.release_resume_lease(self.thread_id, interrupt_ids,
                                           f"{type(exc).__name__}: {exc}", values)
@@ -367,7 +388,10 @@ class BaseSession:
             self._resuming = False
         if live:
             fault("after_resume")
-            self.log.mark_applied(self.thread_id, live, values)
+            with self.log.batch():   # one commit: these applied, the requests left noted
+                self.log.mark_applied(self.thread_id, live, values)
+                self._take(left)
+            self._emit("changed")
         if live or finish:  # `_run` has read the thread as the resume left it
             yield from self._auto_decide()
         else:

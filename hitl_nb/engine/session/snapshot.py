@@ -19,7 +19,22 @@ from ..reads import with_reads
 if TYPE_CHECKING:
     from ...policy.core import RiskPolicy
 
-__all__ = ["check_graph", "is_async_graph", "locate", "requests_in", "split"]
+__all__ = [
+    "At",
+    "check_graph",
+    "interrupt_ids",
+    "is_async_graph",
+    "locate",
+    "requests_in",
+    "split",
+    "where",
+]
+
+try:  # how LangGraph's own live snapshot reads a step's pending writes (private: the
+    # tests hold it to ``get_state`` on every interrupt shape; without it, we build one)
+    from langgraph.pregel._task_status import read_task_statuses
+except ImportError:  # pragma: no cover - another LangGraph
+    read_task_statuses = None
 
 
 def check_graph(graph: Any) -> None:
@@ -93,3 +108,42 @@ def locate(snapshot: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
         if hasattr(task.state, "tasks"):
             out.update(locate(task.state))
     return out
+
+
+#: Where a snapshot stood: its checkpoint id and the ids of its tasks (`where`).
+At = tuple[str, frozenset[str]]
+
+
+def where(snapshot: Any, graph: Any, config: dict[str, Any]) -> At | None:
+    """The checkpoint a snapshot of ``graph`` read with ``config`` stands at, and its
+    tasks; None unless it is LangGraph's live view of the thread's latest checkpoint in
+    the graph's own checkpointer (no checkpoint, namespace or checkpointer pinned)."""
+    for conf in (config, getattr(graph, "config", None) or {}):
+        if any(k.startswith(("checkpoint_", "__pregel")) for k in conf.get("configurable", {})):
+            return None
+    snap = getattr(snapshot, "config", None) or {}
+    ckpt = snap.get("configurable", {}).get("checkpoint_id")
+    return (ckpt, frozenset(t.id for t in getattr(snapshot, "tasks", ()))) if ckpt else None
+
+
+def interrupt_ids(saved: Any, at: At | None) -> set[str] | None:
+    """The ids of the interrupts waiting for an answer in checkpoint tuple ``saved``, read
+    off its pending writes as LangGraph's live ``get_state`` reads them (an interrupt of
+    a task that has since finished is answered), without building the snapshot.
+
+    None, so the caller reads the snapshot, unless ``saved`` still stands at ``at`` (the
+    checkpoint a snapshot of the same graph showed, so the same tasks) and every write
+    belongs to one of its tasks.
+    """
+    if read_task_statuses is None or saved is None or at is None \
+            or saved.config.get("configurable", {}).get("checkpoint_id") != at[0]:
+        return None
+    ids: set[str] = set()
+    for task_id, status in read_task_statuses(saved.pending_writes or ()).items():
+        if task_id not in at[1]:
+            return None
+        for intr in status.pending_interrupts:
+            if not isinstance(iid := getattr(intr, "id", None), str):
+                return None
+            ids.add(iid)
+    return ids

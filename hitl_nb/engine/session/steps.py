@@ -18,10 +18,17 @@ __all__ = ["DURABILITY", "ReadState", "Steps", "Stream"]
 class ReadState:
     """A step asks the driver for ``graph.get_state(config, subgraphs=...)``; with
     ``none_if_new``, None for a thread the checkpointer has never saved (one indexed read
-    instead of building the snapshot)."""
+    instead of building the snapshot).
+
+    With ``ids``, only the ids of the interrupts the snapshot would list, as a set: read
+    off the pending writes of the checkpoint while the thread still stands ``at`` the
+    one a snapshot showed (`snapshot.interrupt_ids`), else off a new snapshot.
+    """
 
     subgraphs: bool = False
     none_if_new: bool = False
+    ids: bool = False
+    at: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)
