@@ -264,8 +264,10 @@ def decision_line_html(decision: Decision) -> str:
             f"{escape(decision_text(decision))}</span>")
 
 
-def decision_html(decision: Decision, request: ReviewRequest | None = None) -> str:
-    """The one-line summary shown once a request is decided (and an edit's diff)."""
+def decision_html(decision: Decision, request: ReviewRequest | None = None,
+                  line: str | None = None) -> str:
+    """The one-line summary shown once a request is decided (and an edit's diff);
+    ``line``: its `decision_line_html`, when the caller has it already."""
     extra = ""
     if decision.type == "edit" and request is not None:
         extra = diff_html(request.args, decision.args, "Edited arguments")
@@ -274,7 +276,7 @@ def decision_html(decision: Decision, request: ReviewRequest | None = None) -> s
                  f"{escape(plain(decision.response, 5_000))}</pre>")
     extra = _capped(extra, "the edited arguments or response", "card.decision",
                     CAPS["decision"])
-    return f"<div>{decision_line_html(decision)}</div>{extra}"
+    return f"<div>{line or decision_line_html(decision)}</div>{extra}"
 
 
 def card_html(request: ReviewRequest, decision: Decision | None = None) -> str:

@@ -265,9 +265,9 @@ class ReviewCard(FrontEnd):
         with self.hold_sync():
             self.busy = True
             self._clear("mode", "form", "draft", "diff")
-            self.decided = (f"<b>{render.escape(render.short(self.title, 80))}</b> — "
-                            f"{render.decision_line_html(decision)}")
-            decided = render.decision_html(decision, self.request)
+            line = render.decision_line_html(decision)
+            self.decided = f"<b>{render.escape(render.short(self.title, 80))}</b> — {line}"
+            decided = render.decision_html(decision, self.request, line)
             if decided not in self.status:   # shown once, after any error message
                 self.status += decided
         self._submit = self._refuse   # let go of the session (its graph and log)
