@@ -96,11 +96,21 @@ def _answer(value: Any) -> Any:
     return {"type": "accept", "approved": True}
 
 
-@pytest.mark.parametrize("store", ["sqlite", "memory"])
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_pending_writes_list_what_get_state_lists_at_every_pause(shape, store, tmp_path):
+def test_pending_writes_list_what_get_state_lists_at_every_pause(shape, backend):
+    """On SQLite and on PostgreSQL (`backend`)."""
+    _walk(shape, hitl_nb.checkpointer(backend))
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_the_same_in_memory(shape):
+    _walk(shape, InMemorySaver())
+
+
+def _walk(shape: str, saver: Any) -> None:
+    """Pause by pause, answering one interrupt at a time (parallel ones pause again in
+    the same step), the fast read says what ``get_state`` says, or cannot tell."""
     build, first_input = SHAPES[shape]
-    saver = hitl_nb.checkpointer(tmp_path / "c.db") if store == "sqlite" else InMemorySaver()
     graph = build(saver)
     config = {"configurable": {"thread_id": "t"}}
     graph.invoke(first_input, config)
@@ -117,7 +127,7 @@ def test_pending_writes_list_what_get_state_lists_at_every_pause(shape, store, t
         if not snapshot.interrupts:
             break
         pauses += 1
-        one = snapshot.interrupts[0]   # one at a time: parallel ones pause again, same step
+        one = snapshot.interrupts[0]
         graph.invoke(Command(resume={one.id: _answer(one.value)}), config)
     assert pauses >= 1 and not graph.get_state(config).interrupts
 
