@@ -14,7 +14,6 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from ..model import Decision, ReviewRequest
 from .session import BaseSession, ReadState, Steps, Stream
-from .session.snapshot import interrupt_ids
 
 
 class AsyncSession(BaseSession):
@@ -107,14 +106,12 @@ class AsyncSession(BaseSession):
     async def _aanswer(self, op: ReadState | Stream) -> Any:
         if isinstance(op, ReadState):
             saver = self.graph.checkpointer
-            if isinstance(saver, BaseCheckpointSaver) and (op.none_if_new or op.ids):
-                saved = await saver.aget_tuple(self.config)
-                if op.none_if_new and saved is None:
-                    return None
-                if (ids := interrupt_ids(saved, op.at)) is not None:
-                    return ids
-            snapshot = await self.graph.aget_state(self.config, subgraphs=op.subgraphs)
-            return {i.id for i in snapshot.interrupts} if op.ids else snapshot
+            if op.reads_tuple and isinstance(saver, BaseCheckpointSaver):
+                answered, answer = op.from_tuple(await saver.aget_tuple(self.config))
+                if answered:
+                    return answer
+            return op.from_snapshot(
+                await self.graph.aget_state(self.config, subgraphs=op.subgraphs))
         async for mode, chunk in self.graph.astream(op.graph_input, op.config, **op.options):
             if mode == "updates":
                 op.seen.append(chunk)

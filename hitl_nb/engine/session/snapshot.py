@@ -121,8 +121,7 @@ def where(snapshot: Any, graph: Any, config: dict[str, Any]) -> At | None:
     for conf in (config, getattr(graph, "config", None) or {}):
         if any(k.startswith(("checkpoint_", "__pregel")) for k in conf.get("configurable", {})):
             return None
-    snap = getattr(snapshot, "config", None) or {}
-    ckpt = snap.get("configurable", {}).get("checkpoint_id")
+    ckpt = _checkpoint_id(snapshot)
     return (ckpt, frozenset(t.id for t in getattr(snapshot, "tasks", ()))) if ckpt else None
 
 
@@ -136,7 +135,7 @@ def interrupt_ids(saved: Any, at: At | None) -> set[str] | None:
     belongs to one of its tasks.
     """
     if read_task_statuses is None or saved is None or at is None \
-            or saved.config.get("configurable", {}).get("checkpoint_id") != at[0]:
+            or _checkpoint_id(saved) != at[0]:
         return None
     ids: set[str] = set()
     for task_id, status in read_task_statuses(saved.pending_writes or ()).items():
@@ -147,3 +146,9 @@ def interrupt_ids(saved: Any, at: At | None) -> set[str] | None:
                 return None
             ids.add(iid)
     return ids
+
+
+def _checkpoint_id(read: Any) -> str | None:
+    """The checkpoint id in the config of a snapshot or a checkpoint tuple."""
+    return ((getattr(read, "config", None) or {}).get("configurable") or {}).get(
+        "checkpoint_id")

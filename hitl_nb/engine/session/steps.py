@@ -11,6 +11,8 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .snapshot import At, interrupt_ids
+
 __all__ = ["DURABILITY", "ReadState", "Steps", "Stream"]
 
 
@@ -28,7 +30,25 @@ class ReadState:
     subgraphs: bool = False
     none_if_new: bool = False
     ids: bool = False
-    at: tuple[str, frozenset[str]] | None = None
+    at: At | None = None
+
+    @property
+    def reads_tuple(self) -> bool:
+        """Whether the checkpoint tuple (``get_tuple``) may answer, before any snapshot."""
+        return self.none_if_new or self.ids
+
+    def from_tuple(self, saved: Any) -> tuple[bool, Any]:
+        """(answered, the answer) from the thread's checkpoint tuple ``saved`` (None for
+        a thread never saved); not answered: the driver reads the snapshot."""
+        if self.none_if_new and saved is None:
+            return True, None
+        if self.ids and (ids := interrupt_ids(saved, self.at)) is not None:
+            return True, ids
+        return False, None
+
+    def from_snapshot(self, snapshot: Any) -> Any:
+        """The answer from ``get_state``'s snapshot: it, or its interrupts' ids."""
+        return {i.id for i in snapshot.interrupts} if self.ids else snapshot
 
 
 @dataclass(frozen=True)

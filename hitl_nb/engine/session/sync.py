@@ -8,7 +8,6 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from ...model import Decision, ReviewRequest
 from .base import BaseSession
-from .snapshot import interrupt_ids
 from .steps import ReadState, Steps, Stream
 
 __all__ = ["Session"]
@@ -119,14 +118,11 @@ class Session(BaseSession):
     def _answer(self, op: ReadState | Stream) -> Any:
         if isinstance(op, ReadState):
             saver = self.graph.checkpointer
-            if isinstance(saver, BaseCheckpointSaver) and (op.none_if_new or op.ids):
-                saved = saver.get_tuple(self.config)
-                if op.none_if_new and saved is None:
-                    return None
-                if (ids := interrupt_ids(saved, op.at)) is not None:
-                    return ids
-            snapshot = self.graph.get_state(self.config, subgraphs=op.subgraphs)
-            return {i.id for i in snapshot.interrupts} if op.ids else snapshot
+            if op.reads_tuple and isinstance(saver, BaseCheckpointSaver):
+                answered, answer = op.from_tuple(saver.get_tuple(self.config))
+                if answered:
+                    return answer
+            return op.from_snapshot(self.graph.get_state(self.config, subgraphs=op.subgraphs))
         for mode, chunk in self.graph.stream(op.graph_input, op.config, **op.options):
             if mode == "updates":
                 op.seen.append(chunk)
