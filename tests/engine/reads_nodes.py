@@ -121,3 +121,8 @@ def _ask_helper(question):
 def calls_a_helper(state):
     answer = _ask_helper("Go?")
     return {"out": "approved" if answer == "yes" else "rejected"}
+
+
+def keeps_feedback_by_keyword(state):  # the answer named by the keyword it is passed as
+    question = "Anything to add?"
+    return dict(feedback=interrupt(question))  # noqa: C408 - the keyword is the point

@@ -177,3 +177,16 @@ def test_code_that_cannot_be_read_keeps_the_documented_dict(tmp_path):
     assert session.pending[0].expects is None
     session.cards[0].approve()
     assert session.result["out"]["type"] == "approve"
+
+
+def test_the_key_an_answer_is_stored_under_says_what_it_is(tmp_path):
+    from hitl_nb.engine.reads import expectation
+    from hitl_nb.engine.reads._ast import call_sites
+
+    [site] = call_sites(nodes.keeps_feedback_by_keyword)
+    assert site.use.fields == ["feedback"] and not site.text
+    request = hitl_nb.ReviewRequest("ask", raw="Anything to add?")
+    assert expectation(site.use, request) == {"as": "answer", "number": False}
+    [site] = call_sites(nodes.stores_it)   # "out" says nothing: the documented dict
+    assert site.use.fields == ["out"]
+    assert expectation(site.use, hitl_nb.ReviewRequest("pay", {"amount": 10})) is None

@@ -549,6 +549,40 @@ def test_docs_functional_api_feedback_goes_into_the_f_string_as_text(db, start):
     assert _logged(db) == ["respond"]
 
 
+@pytest.mark.parametrize(("how", "texts"), [
+    ("approve", ["original 1", "original 2"]),
+    ("edit", ["human input for prompt 1", "human input for prompt 2"]),
+    ("respond", ["human input for prompt 1", "human input for prompt 2"]),
+])
+def test_docs_parallel_revisions_store_the_texts_under_their_keys(db, start, how, texts):
+    session = start(values.two_texts_graph(_cp(db)), {"text_1": "original 1",
+                                                      "text_2": "original 2"})
+    assert len(session.pending) == 2
+    for card, text in zip(session.cards, texts, strict=True):
+        if how == "edit":
+            card.edit({"text_to_revise": text})
+        elif how == "respond":
+            card.respond(text)
+        else:
+            card.click("Approve")
+    assert session.done
+    assert session.result == {"text_1": texts[0], "text_2": texts[1]}
+    assert _logged(db) == [how, how]
+
+
+def test_a_question_answered_inline_gets_the_text_and_a_yes_no_one_the_dict(db, start):
+    session = start(values.letters_graph(_cp(db)), {})
+    a, b = sorted(session.cards, key=lambda c: c.request.node)
+    assert [label for _, label in a.actions] == ["Respond"]   # a question: answer it
+    assert "approve" in b.request.allowed and b.request.expects is None   # no signal
+    a.respond("Ada")
+    b.click("Approve")
+    assert session.done
+    assert session.result["a"] == "Ada"
+    assert session.result["b"]["type"] == "approve"   # the documented dict
+    assert sorted(_logged(db)) == ["approve", "respond"]
+
+
 # == the documented dict keeps working ===================================================
 PLANNED = {"tool": "send_email", "to": "cfo@example.com", "subject": "Q3",
            "body": "Numbers attached"}

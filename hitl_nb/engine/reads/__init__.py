@@ -47,7 +47,7 @@ def with_reads(requests: list[ReviewRequest], graph: Any) -> list[ReviewRequest]
             continue
         try:
             site = site_for(r.raw, functions_of(graph, r.node))
-            expects = expectation(site.use, r) if site is not None else None
+            expects = expectation(site.use, r, site.text) if site is not None else None
         except Exception:  # code we cannot read never stops a review: the dict it is
             expects = None
         if expects is None:

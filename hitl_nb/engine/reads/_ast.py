@@ -39,6 +39,8 @@ class Use:
     number: bool = False         # compared to a number or checked for int/float
     types: set[str] = field(default_factory=set)  # isinstance / annotation: str, dict, bool
     name: str = ""               # the variable it was assigned to
+    #: the keys it is stored under as it is (``{"user_name": answer}``, ``f(text=answer)``)
+    fields: list[str] = field(default_factory=list)
     #: compared string -> the ``if`` statements whose test compares to it
     tests: dict[str, set[int]] = field(default_factory=dict)
     #: key read -> (``if`` statement, "body" or "orelse") around each read
@@ -94,6 +96,17 @@ def _strings(node: ast.AST) -> list[str]:
         return [e.value for e in node.elts
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)]
     return []
+
+
+def _stored_as(node: ast.AST, parent: ast.AST | None) -> str:
+    """The key ``node`` is the value of: ``{"k": node}`` or ``f(k=node)`` ("" if none)."""
+    if isinstance(parent, ast.Dict):
+        for key, value in zip(parent.keys, parent.values, strict=True):
+            if value is node and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+    if isinstance(parent, ast.keyword) and parent.arg:
+        return parent.arg
+    return ""
 
 
 def _is_number(node: ast.AST) -> bool:
@@ -266,6 +279,9 @@ class _Finder:
             use.truth = True
         else:
             use.value = True
+            stored = _stored_as(top, parent)
+            if stored and stored not in use.fields:
+                use.fields.append(stored)
         return top, None
 
     def _climb(self, node: ast.AST) -> tuple[ast.AST, bool]:

@@ -15,8 +15,10 @@ into the resume value by `hitl_nb.formats.plain`:
   reads: the compared strings, edited arguments at the top level, the comment.
 
 An answer that is only passed on says what it wants through its variable's name
-(``approved``, ``edited``, ``name``) or annotation; ``{"answers": [interrupt(v)]}`` says
-nothing. None (the documented dict) whenever the code gives no clear signal. The words that
+(``approved``, ``edited``, ``name``), the key it is stored under (``{"text_1": value}``)
+or its annotation; a question the code writes in words, not a yes/no one (``{"a":
+interrupt("Name for a?")}``), wants the reviewer's text; ``{"answers": [interrupt(v)]}``
+says nothing. None (the documented dict) whenever the code gives no clear signal. The words that
 count as approving or rejecting are below; a comparison with other words only is no
 signal, so an unknown vocabulary fails closed (the dict equals no string).
 """
@@ -47,9 +49,9 @@ _VALUE = re.compile(r"edit|content|text|value|output|summary|modified|revised|an
 #: Names under which code keeps an answer it passes on as it is (``edited = interrupt(...)``).
 _TEXTISH = re.compile(r"^(name|age|answer|reply|user_input|human_input|input_text|text|"
                       r"clarification|guidance|instructions?|email|city|choice)$|feedback|"
-                      r"edited|"
-                      r"revised|corrected|updated|modified|content|draft|summary|_text$",
-                      re.I)
+                      r"edited|revised|corrected|updated|modified|content|draft|summary|"
+                      r"(^|_)text_?\d*$", re.I)
+_YES_NO = re.compile(r"\b(yes|no|y/n|reject|deny)\b", re.I)
 _BOOLISH = re.compile(r"approv|confirm|accept|allow|proceed|consent|permit|^ok$|"
                       r"^is_ok|go_ahead|should_", re.I)
 
@@ -58,8 +60,10 @@ def _first(found: list[str], words: tuple[str, ...]) -> str | None:
     return next((s for s in found if s.strip().lower() in words), None)
 
 
-def expectation(use: Use, request: ReviewRequest) -> dict[str, Any] | None:
-    """What ``request``'s decisions should resume with, given the code's `Use`."""
+def expectation(use: Use, request: ReviewRequest, worded: bool = False
+                ) -> dict[str, Any] | None:
+    """What ``request``'s decisions should resume with, given the code's `Use`;
+    ``worded``: the code writes the payload as a string (a literal or an f-string)."""
     if use.keys:
         return _as_dict(use, request)
     if use.text:
@@ -71,11 +75,14 @@ def expectation(use: Use, request: ReviewRequest) -> dict[str, Any] | None:
             return {"as": "text", "approve": approve, "else": True, "reject": next(
                 w for w in ("reject", "no", "rejected") if w not in use.text)}
         return {"as": "text", "approve": approve, "reject": reject}
-    if use.truth or "bool" in use.types or (use.value and _BOOLISH.search(use.name)):
+    names = [n for n in (use.name, *use.fields) if n]
+    if use.truth or "bool" in use.types or (use.value and any(map(_BOOLISH.search, names))):
         return {"as": "bool"}
     if "dict" in use.types:
         return None
-    if not (use.number or "str" in use.types or _TEXTISH.search(use.name)):
+    if not (use.number or "str" in use.types or any(map(_TEXTISH.search, names))):
+        if use.value and worded and _asks_in_words(request):  # ``{"a": interrupt("Name for a?")}``
+            return {"as": "answer", "number": False}
         return None  # passed on as it is, under a name that says nothing: the dict
     if isinstance(request.args, dict) and len(request.args) == 1 \
             and "edit" in request.allowed and not use.number:
@@ -83,6 +90,12 @@ def expectation(use: Use, request: ReviewRequest) -> dict[str, Any] | None:
     if isinstance(request.raw, str) or use.number or "str" in use.types:
         return {"as": "answer", "number": use.number}
     return None
+
+
+def _asks_in_words(request: ReviewRequest) -> bool:
+    """The payload is a question in words that is not a yes/no one (its answer is text)."""
+    text = request.raw
+    return isinstance(text, str) and not (_BOOLISH.search(text) or _YES_NO.search(text))
 
 
 def _as_dict(use: Use, request: ReviewRequest) -> dict[str, Any] | None:

@@ -158,3 +158,48 @@ def functional_feedback_graph(checkpointer: Any) -> Any:
         return result_3
 
     return graph
+
+
+# https://langchain-ai.github.io/langgraph/how-tos/human_in_the_loop/add-human-in-the-loop/
+# ("Resume multiple interrupts with one invocation"; resumed there with the texts
+# "human input for prompt 1" / "... 2"): two parallel nodes, each answer kept under a
+# variable that says nothing and stored under a state key that says "text"
+class TwoTexts(TypedDict):
+    text_1: str
+    text_2: str
+
+
+def human_node_1(state: TwoTexts):
+    value = interrupt({"text_to_revise": state["text_1"]})
+    return {"text_1": value}
+
+
+def human_node_2(state: TwoTexts):
+    value = interrupt({"text_to_revise": state["text_2"]})
+    return {"text_2": value}
+
+
+def two_texts_graph(checkpointer: Any) -> Any:
+    return _graph(TwoTexts, checkpointer, {"human_node_1": human_node_1,
+                                           "human_node_2": human_node_2},
+                  [(START, "human_node_1"), (START, "human_node_2")])
+
+
+# A question answered inline, with no variable and a key that says nothing (the shape
+# of users' parallel-question graphs: {"a": interrupt("Name for a?")})
+class Letters(TypedDict, total=False):
+    a: Any
+    b: Any
+
+
+def ask_a(state: Letters):
+    return {"a": interrupt("Name for a?")}
+
+
+def ask_b(state: Letters):
+    return {"b": interrupt("Is b ready? (yes/no)")}
+
+
+def letters_graph(checkpointer: Any) -> Any:
+    return _graph(Letters, checkpointer, {"ask_a": ask_a, "ask_b": ask_b},
+                  [(START, "ask_a"), (START, "ask_b"), ("ask_a", END), ("ask_b", END)])
