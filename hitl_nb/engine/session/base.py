@@ -29,6 +29,7 @@ from ...model import (
     Decision,
     HitlError,
     ReviewRequest,
+    StaleRequest,
     default_reviewer,
     utcnow,
 )
@@ -256,16 +257,41 @@ class BaseSession:
         formats.validate(request, decision)
         # the interrupts pending right now, under the session's lock
         live = yield ReadState(ids=True, at=self._at)
-        if not (yield from self._record(request, decision, live)):
-            return decision
+        try:
+            if not (yield from self._record(request, decision, live)):
+                return decision
+        except StaleRequest:  # resumed elsewhere: show the thread as it is, and go on
+            yield from self._refresh()  # with what is decided there (`_settle`)
+            yield from self._settle()
+            raise
         fault("after_record")
+        if self.pending:  # others may have decided them meanwhile (the log knows)
+            self._reread_decisions()
         if not self.pending:  # nothing ran since the read: resume from it
             ready = ready_interrupts(self.requests, self.decided)
             only = [r.key for r in self.requests if r.interrupt_id in ready] == [request.key]
-            yield from self._apply(ready, live, leased=only)  # born under our lease
+            try:
+                yield from self._apply(ready, live, leased=only)  # born under our lease
+            except AlreadyDecided as exc:  # another reviewer's process resumes them all,
+                self._emit("progress", str(exc))  # this decision with them
         else:
             yield from self._auto_decide()
         return decision
+
+    def _reread_decisions(self) -> None:
+        """Take in the decisions other reviewers recorded for the requests still pending
+        here. Each reviewer reads after its own commit, so the last to commit sees them
+        all and resumes: two reviewers deciding a thread's requests at once never leave
+        it waiting with every request decided."""
+        for iid in dict.fromkeys(r.interrupt_id for r in self.pending):
+            for index, found in self.log.decisions(self.thread_id, iid).items():
+                self.decided[(self.thread_id, iid, index)] = found
+
+    def _settle(self) -> Steps:
+        """With nothing left to decide here, apply what is decided and ready (a resume by
+        hand elsewhere may have left this session's decisions as the last ones)."""
+        if self.requests and not self.pending:
+            yield from self._recover()
 
     def _record(self, request: ReviewRequest, decision: Decision, live: set[str]) -> Steps:
         """Check the request is pending, on time and not claimed by another reviewer, then
