@@ -152,6 +152,21 @@ class Decisions:
             " AND interrupt_id = ?"), (thread_id, interrupt_id))
         return {row[6]: _decision(row) for row in rows}
 
+    def of_interrupts(self, thread_id: str, interrupt_ids: Sequence[str]
+                      ) -> dict[tuple[str, int], Decision]:
+        """(interrupt id, action index) -> decision, for several interrupts of a thread
+        (one query per 500 ids)."""
+        ids = list(dict.fromkeys(interrupt_ids))
+        out: dict[tuple[str, int], Decision] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ", ".join("?" for _ in part)
+            rows = self.db.query(self.q(
+                f"SELECT {_COLUMNS}, action_index, interrupt_id FROM hitl_decisions"
+                f" WHERE thread_id = ? AND interrupt_id IN ({marks})"), (thread_id, *part))
+            out.update({(row[7], row[6]): _decision(row) for row in rows})
+        return out
+
     def status(self, thread_id: str, interrupt_id: str) -> set[str]:
         """The statuses of one interrupt's decision rows."""
         rows = self.db.query(self.q(

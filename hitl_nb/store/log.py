@@ -169,6 +169,17 @@ class DecisionLog(LogHandle):
         """Action index -> decision, for one interrupt (empty when none is recorded)."""
         return self._parts.decisions.of_interrupt(thread_id, interrupt_id)
 
+    def decisions_in(self, thread_id: str, interrupt_ids: Sequence[str]
+                     ) -> dict[tuple[str, int], Decision]:
+        """(interrupt id, action index) -> decision, for the given interrupts of a thread
+        (those without one left out).
+
+        Example::
+
+            log.decisions_in("t1", [r.interrupt_id for r in session.pending])
+        """
+        return self._parts.decisions.of_interrupts(thread_id, interrupt_ids)
+
     def decisions_on(self, action: str, excluding: Sequence[str] = ()) -> list[tuple]:
         """(args, decision, reviewer, edited_args) of every decision on ``action``, oldest
         first, leaving out reviewers whose name starts with one of ``excluding``.

@@ -162,3 +162,19 @@ def test_async_checkpointer_on_every_backend(backend):
     session = asyncio.run(main())
     assert session.done and session.result["answers"][0]["type"] == "approve"
     session.log.close()
+
+
+def test_decisions_in_reads_several_interrupts_of_a_thread_at_once(backend):
+    log = hitl_nb.DecisionLog(backend)
+    requests = [hitl_nb.ReviewRequest("pay", {"n": i}, thread_id="t1",
+                                      interrupt_id=f"i{i // 2}", index=i % 2, count=2)
+                for i in range(1200)]   # 600 interrupts: more than one query's worth
+    other = hitl_nb.ReviewRequest("pay", {}, thread_id="t2", interrupt_id="i0")
+    with log.batch():
+        for r in [*requests[:4], *requests[-2:], other]:
+            log.record(r, hitl_nb.Decision("approve" if r.index else "reject", reviewer="ana"))
+    found = log.decisions_in("t1", [r.interrupt_id for r in requests])
+    assert sorted(found) == [("i0", 0), ("i0", 1), ("i1", 0), ("i1", 1),
+                             ("i599", 0), ("i599", 1)]
+    assert found[("i1", 0)].type == "reject" and found[("i599", 1)].type == "approve"
+    assert log.decisions_in("t1", ["i2", "nope"]) == {} and log.decisions_in("t1", []) == {}

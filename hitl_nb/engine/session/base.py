@@ -126,7 +126,9 @@ class BaseSession:
         return bool(self.pending) and bool(ready_interrupts(self.requests, self.decided))
 
     def listen(self, listener: Listener) -> None:
-        """Call ``listener(event, payload)`` on "progress", "changed" and "error"."""
+        """Call ``listener(event, payload)`` on "progress", "changed" and "error".
+        A "changed" whose payload is a request's key says only that request changed
+        (decided, or one vote of several recorded); without one, anything may have."""
         self._listeners.append(listener)
 
     def _emit(self, event: str, payload: Any = None) -> None:
@@ -235,10 +237,7 @@ class BaseSession:
         first_seen = self.log.note_requests(requests, now)
         self.log.close_missing(self.thread_id, [r.interrupt_id for r in requests], now)
         self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
-        self.decided = {}
-        for iid in dict.fromkeys(r.interrupt_id for r in self.requests):
-            for index, decision in self.log.decisions(self.thread_id, iid).items():
-                self.decided[(self.thread_id, iid, index)] = decision
+        self.decided = self._logged(self.requests)
         errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
         self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors \
             and not getattr(snapshot, "tasks", ())  # tasks without interrupts: cut short
@@ -283,9 +282,14 @@ class BaseSession:
         here. Each reviewer reads after its own commit, so the last to commit sees them
         all and resumes: two reviewers deciding a thread's requests at once never leave
         it waiting with every request decided."""
-        for iid in dict.fromkeys(r.interrupt_id for r in self.pending):
-            for index, found in self.log.decisions(self.thread_id, iid).items():
-                self.decided[(self.thread_id, iid, index)] = found
+        self.decided.update(self._logged(self.pending))
+
+    def _logged(self, requests: list[ReviewRequest]) -> dict[tuple, Decision]:
+        """The decisions the log holds for ``requests``' interrupts, by request key."""
+        if not requests:
+            return {}
+        found = self.log.decisions_in(self.thread_id, [r.interrupt_id for r in requests])
+        return {(self.thread_id, iid, index): d for (iid, index), d in found.items()}
 
     def _settle(self) -> Steps:
         """With nothing left to decide here, apply what is decided and ready (a resume by
@@ -306,7 +310,7 @@ class BaseSession:
         final = _queue.commit(self.log, request, decision, lease)
         if final is not None:  # None: one vote of several needed approvals
             self.decided[request.key] = final
-        self._emit("changed")
+        self._emit("changed", request.key)  # only this request changed
         return final is not None
 
     def _auto_decide(self) -> Steps:

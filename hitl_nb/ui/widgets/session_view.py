@@ -156,10 +156,14 @@ class SessionView(OpensOnDisplay, w.VBox):
         if event == "progress":
             self._state = str(payload)
             self.status.show_later(self._status_html)   # rendered now if shown, else when read
+            return
+        if event == "changed" and payload in self._cards:   # one request: its card only
+            self._show(payload, self._cards[payload])
+            self._sync_header()
         else:
             self._sync()
-            if not self.session.busy:
-                self.refresh_display()
+        if not self.session.busy:
+            self.refresh_display()
 
     def refresh_display(self) -> None:
         """Re-send the displayed output so its static text/html matches the live view."""
@@ -175,14 +179,21 @@ class SessionView(OpensOnDisplay, w.VBox):
         if list(self.children[1:]) != cards:
             self.children = [self.status, *cards]
         for r in s.requests:
-            decision = s.decided.get(r.key)
-            card = self._cards[r.key]
-            if decision is not None and card.decision is None:
-                card.show_decision(decision)
-            note = s.queue_note(r) if decision is None else ""
-            note = f"<i>{render.escape(note)}</i>" if note else ""
-            if card.note != note:
-                card.note = note
+            self._show(r.key, self._cards[r.key])
+        self._sync_header()
+
+    def _show(self, key: tuple, card: ReviewCard) -> None:
+        """Bring one card up to date: its decision, or its queue note while undecided."""
+        decision = self.session.decided.get(key)
+        if decision is not None and card.decision is None:
+            card.show_decision(decision)
+        note = self.session.queue_note(card.request) if decision is None else ""
+        note = f"<i>{render.escape(note)}</i>" if note else ""
+        if card.note != note:
+            card.note = note
+
+    def _sync_header(self) -> None:
+        s = self.session
         waiting = len(s.pending)
         if s.done:
             self._state = "done"
