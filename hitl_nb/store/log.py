@@ -51,15 +51,17 @@ class DecisionLog(LogHandle):
     # -- the review queue (`hitl_nb.store.queue`) -------------------------------------------
     def note_requests(self, requests: Iterable[ReviewRequest], now: datetime) -> dict:
         """Remember when each request was first seen (a queue row, state ``open``); return
-        (thread_id, interrupt_id, index) -> first-seen time for the requests' threads.
+        (thread_id, interrupt_id, index) -> first-seen time for the requests.
 
         The first time survives restarts, so latency counts from the real request. A
         read-only log notes nothing and returns what it holds.
         """
         requests = list(requests)
+        noted: dict = {}
         if requests:
-            self._write(self._all.queue.note, requests, now)
-        return self._parts.queue.first_seen(requests)
+            self._write(self._all.queue.note, requests, now, noted)
+        rest = [r for r in requests if r.key not in noted]   # open already: read them
+        return {**self._parts.queue.first_seen(rest), **noted} if rest else noted
 
     def close_missing(self, thread_id: str, live: Sequence[str], before: datetime) -> int:
         """Mark ``gone`` the open queue rows of ``thread_id`` whose interrupt is not in

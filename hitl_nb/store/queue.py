@@ -77,9 +77,11 @@ class Queue:
         self.q = q
 
     # -- requests --------------------------------------------------------------------------
-    def note(self, requests: Sequence[ReviewRequest], now: datetime) -> None:
+    def note(self, requests: Sequence[ReviewRequest], now: datetime,
+             noted: dict | None = None) -> None:
         """Insert a queue row for each request not seen before (``now`` is its first-seen
-        time); reopen one marked ``gone``."""
+        time); reopen one marked ``gone``. ``noted`` receives the first-seen time of each
+        row inserted or reopened (key -> time); the others were open already."""
         with self.db.transaction() as cur:
             for r in requests:
                 cur.execute(self.q(
@@ -87,19 +89,31 @@ class Queue:
                     " requested_at, request, confidence, risk_tier, expires_at, approvals)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (thread_id, interrupt_id, action_index) DO UPDATE SET"
-                    " state = 'open', resolved_at = NULL WHERE hitl_requests.state = 'gone'"),
+                    " state = 'open', resolved_at = NULL WHERE hitl_requests.state = 'gone'"
+                    " RETURNING requested_at"),
                     (r.thread_id, r.interrupt_id, r.index, r.action, now.timestamp(),
                      dumps(queue_summary(r)), r.confidence, r.risk.tier if r.risk else None,
                      epoch(r.expires_at), r.approvals),
                 )
+                row = cur.fetchone()
+                if row is not None and noted is not None:
+                    noted[r.key] = dt(row[0])
 
     def first_seen(self, requests: Sequence[ReviewRequest]) -> dict:
-        """(thread_id, interrupt_id, index) -> first-seen time, for the requests' threads."""
+        """(thread_id, interrupt_id, index) -> first-seen time, for the requests' rows (one
+        query per thread and 500 interrupts)."""
+        by_thread: dict[str, list[str]] = {}
+        for r in requests:
+            by_thread.setdefault(r.thread_id, []).append(r.interrupt_id)
         rows = []
-        for thread in {r.thread_id for r in requests}:
-            rows += self.db.query(
-                self.q("SELECT thread_id, interrupt_id, action_index, requested_at"
-                       " FROM hitl_requests WHERE thread_id = ?"), (thread,))
+        for thread, ids in by_thread.items():
+            ids = list(dict.fromkeys(ids))
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                rows += self.db.query(self.q(
+                    "SELECT thread_id, interrupt_id, action_index, requested_at FROM"
+                    f" hitl_requests WHERE thread_id = ? AND interrupt_id IN"
+                    f" ({', '.join('?' for _ in part)})"), (thread, *part))
         return {(t, i, n): dt(at) for t, i, n, at in rows}
 
     # -- consistency ---------------------------------------------------------------------

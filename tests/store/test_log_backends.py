@@ -178,3 +178,20 @@ def test_decisions_in_reads_several_interrupts_of_a_thread_at_once(backend):
                              ("i599", 0), ("i599", 1)]
     assert found[("i1", 0)].type == "reject" and found[("i599", 1)].type == "approve"
     assert log.decisions_in("t1", ["i2", "nope"]) == {} and log.decisions_in("t1", []) == {}
+
+
+def test_first_seen_times_survive_noting_again_and_reopening(backend):
+    from datetime import datetime, timedelta, timezone
+
+    log = hitl_nb.DecisionLog(backend)
+    t0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    a, b = (hitl_nb.ReviewRequest("pay", {}, thread_id="t1", interrupt_id=i) for i in "ab")
+    assert log.note_requests([a], t0) == {a.key: t0}                   # new: noted now
+    later = t0 + timedelta(minutes=5)
+    assert log.note_requests([a, b], later) == {a.key: t0, b.key: later}   # a kept its time
+    log.close_missing("t1", ["b"], later)                              # a gone ...
+    assert log.queue(thread_id="t1", state="gone")[0]["interrupt_id"] == "a"
+    assert log.note_requests([a], later + timedelta(minutes=5)) == {a.key: t0}  # ... reopened
+    assert {r["interrupt_id"] for r in log.queue(thread_id="t1")} == {"a", "b"}
+    reader = hitl_nb.DecisionLog(backend, read_only=True)
+    assert reader.note_requests([a, b], later + timedelta(hours=1)) == {a.key: t0, b.key: later}
