@@ -8,7 +8,8 @@ them with ``stream`` / ``get_state``, `AsyncSession` (``aio.py``) with ``astream
 code for both (as httpx shares one base between ``Client`` and ``AsyncClient``).
 
 The folder: `steps` (what a step asks its driver), `snapshot` (what the graph's state
-says: pending requests), `base` (`BaseSession`: the state and the steps), `sync`
+says: pending requests), `base` (`BaseSession`: the state and the steps), `applying`
+(its resume steps), `resume` (their pure parts), `sync`
 (`Session`); ``aio.py`` beside it holds `AsyncSession`.
 
 No widgets here: `hitl_nb.review` wraps a `Session` in a `SessionView`. The path of one
