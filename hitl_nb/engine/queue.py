@@ -37,18 +37,20 @@ def check_claim(log: DecisionLog, request: ReviewRequest, decision: Decision) ->
 
 
 def commit(log: DecisionLog, request: ReviewRequest, decision: Decision,
-           lease: dict[str, Any]) -> Decision | None:
+           lease: dict[str, Any], resume_value: Any = None) -> Decision | None:
     """Record ``decision``; for a request needing several approvals record a vote and
     return the final decision only once the quorum is met (else None).
 
     ``lease`` (``owner``, ``lease_s``) is given for the last pending decision: the row is
     born ``applying`` under the session's lease, so the session resumes right away and no
     other process may recover it meanwhile. The reviewer's claim on the request ends in
-    the same transaction (their part is done).
+    the same transaction (their part is done). ``resume_value`` (what the graph will be
+    resumed with, when the request is its interrupt's only one) is kept with a decision,
+    not with a vote.
     """
     if request.approvals > 1 or request.rejections > 1:
         return log.vote(request, decision, **lease)
-    log.record(request, decision, **lease)
+    log.record(request, decision, **lease, resume_value=resume_value)
     return decision
 
 

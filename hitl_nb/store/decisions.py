@@ -47,14 +47,15 @@ class Decisions:
         self.q = q
 
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
-               lease_s: float = 300.0, status: str = "recorded") -> int:
+               lease_s: float = 300.0, status: str = "recorded",
+               resume_value: Any = None) -> int:
         """Commit one decision and drop its reviewer's claim on the request; raise
         `AlreadyDecided` (naming the first) if one exists."""
         self.check_storable(decision)
         try:
             with self.db.transaction() as cur:
                 rowid = self.insert(cur, request, decision, owner, lease_s, status,
-                                    release=decision.reviewer)
+                                    release=decision.reviewer, resume_value=resume_value)
                 fault("before_record_commit")
         except IntegrityError:
             first = self.get(*request.key)
@@ -96,13 +97,16 @@ class Decisions:
 
     def insert(self, cur: Any, request: ReviewRequest, decision: Decision,
                owner: str | None = None, lease_s: float = 300.0,
-               status: str = "recorded", release: str | None = None) -> Any:
+               status: str = "recorded", release: str | None = None,
+               resume_value: Any = None) -> Any:
         """Insert the decision row and mark its queue row ``decided`` (ending the claim of
         reviewer ``release`` on it, in the same statement), inside the caller's
         transaction ``cur``; the SQLite rowid (None on PostgreSQL).
 
         With ``owner``, the row is born ``applying`` under that owner's resume lease (the
-        owner resumes the graph with it next; `hitl_nb.store.resume`)."""
+        owner resumes the graph with it next; `hitl_nb.store.resume`). ``resume_value``:
+        what the graph will be resumed with, when it is known already (kept if the process
+        dies during the resume)."""
         decided = decision.decided_at or datetime.now(timezone.utc)
         latency = (decided - request.requested_at).total_seconds() if request.requested_at \
             else None
@@ -124,6 +128,7 @@ class Decisions:
             "edited_args": dumps(decision.args) if decision.type == "edit" else None,
             "response": dumps(decision.response),
             "request": dumps(request.to_dict()),
+            "resume_value": dumps(resume_value),
             "format": request.format,
             "status": "applying" if owner and status == "recorded" else status,
             "owner": owner,

@@ -118,7 +118,8 @@ class DecisionLog(LogHandle):
 
     # -- decisions (`hitl_nb.store.decisions`) ---------------------------------------------
     def record(self, request: ReviewRequest, decision: Decision, *, owner: str | None = None,
-               lease_s: float = 300.0, status: str = "recorded") -> int:
+               lease_s: float = 300.0, status: str = "recorded",
+               resume_value: Any = None) -> int:
         """Commit one decision (status ``recorded``), mark its queue row ``decided`` and end
         its reviewer's claim on it, in one transaction.
 
@@ -126,14 +127,16 @@ class DecisionLog(LogHandle):
         other process's recovery can take it between the record and the resume. A policy or a
         timeout records its decision the same way, naming itself as the reviewer
         (``Decision("approve", reviewer="policy:read_only")``, ``"timeout"``);
-        ``status="applied"`` for one that never needs a resume. Returns the SQLite rowid
+        ``status="applied"`` for one that never needs a resume. ``resume_value``: what the
+        graph will be resumed with, when known at once (a one-request interrupt), so the
+        row keeps it even if the process dies during the resume. Returns the SQLite rowid
         (0 on PostgreSQL).
 
         Raises `AlreadyDecided` (naming the first decision) if the request has one, and
         `InvalidResponse` for text the database cannot store; nothing is written then.
         """
         return self._parts.decisions.record(request, decision, owner=owner, lease_s=lease_s,
-                                            status=status)
+                                            status=status, resume_value=resume_value)
 
     def record_auto(self, action: str, args: Any = None, *, decision: str = "approve",
                     reviewer: str = "policy", comment: str | None = None,

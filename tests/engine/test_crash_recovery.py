@@ -55,6 +55,8 @@ def test_sigkill_at_each_point_loses_nothing_and_doubles_nothing(backend, ledger
     df = log.to_pandas()
     assert df.status.tolist() == ["applied"]
     assert df.reviewer.tolist() == ["bob" if never_recorded else "ana"]
+    sent = df.resume_value.iloc[0]   # what the graph was resumed with, even if the
+    assert sent["type"] == "approve" and sent["idempotency_key"]   # process died meanwhile
     assert Inbox(backend).pending == []
     assert reopen(backend, ledger, "t0", driver)[1]  # reopening is a no-op
     assert ledger_counts(ledger) == {"t0": 1}

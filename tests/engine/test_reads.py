@@ -190,3 +190,25 @@ def test_the_key_an_answer_is_stored_under_says_what_it_is(tmp_path):
     [site] = call_sites(nodes.stores_it)   # "out" says nothing: the documented dict
     assert site.use.fields == ["out"]
     assert expectation(site.use, hitl_nb.ReviewRequest("pay", {"amount": 10})) is None
+
+
+def test_a_resume_mapper_runs_once_per_decision_and_a_failing_one_records_nothing(tmp_path):
+    calls = []
+
+    def mapper(request, decision):
+        calls.append(decision.type)
+        if decision.comment == "unmappable":
+            raise ValueError("no value for that")
+        return decision.type
+
+    db = tmp_path / "h.db"
+    session = hitl_nb.review(graph_of(nodes.compares_a_string, db), {"llm_output": "d"},
+                             display=False, log=db, resume=mapper)
+    with pytest.raises(ValueError, match="no value for that"):
+        session.cards[0].reject(comment="unmappable")
+    log = hitl_nb.DecisionLog(db)
+    assert log.to_pandas().empty and len(session.pending) == 1   # nothing recorded
+    session.cards[0].approve()
+    assert calls == ["reject", "approve"]                       # once per decision
+    assert session.result["out"] == "approved"
+    assert log.to_pandas().resume_value.tolist() == ["approve"]

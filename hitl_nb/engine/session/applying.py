@@ -43,6 +43,7 @@ class Applying:
     busy: bool
     _rerun: set[str]
     _resuming: bool
+    _values: dict[str, Any]
 
     if TYPE_CHECKING:  # the session's own steps, in `BaseSession`
         pending: list[ReviewRequest]
@@ -99,7 +100,10 @@ class Applying:
             gone, live, finish = [], list(interrupt_ids), False  # what split would say
         else:
             gone, live, finish = split((yield ReadState()), interrupt_ids)
-        values = resume_values(self.requests, self.decided, live, self.mapper)
+        known = {i: self._values.pop(i) for i in live if i in self._values}
+        values = {**resume_values(self.requests, self.decided,
+                                  [i for i in live if i not in known], self.mapper), **known}
+        values = {i: values[i] for i in live}   # in the graph's order
         self._rerun.update(rerun_nodes(self.requests, live))
         left = None   # the thread as the resume left it
         try:

@@ -37,7 +37,7 @@ from .. import queue as _queue
 from .. import unsaved as _unsaved
 from ..autopass import AutoPass
 from .applying import Applying
-from .resume import check_pending, ready_interrupts
+from .resume import check_pending, ready_interrupts, resume_values
 from .snapshot import At, check_graph, requests_in, where
 from .steps import DURABILITY, ReadState, Steps, Stream
 
@@ -106,6 +106,7 @@ class BaseSession(Applying):
         self.busy = False
         self.steps: list[str] = []
         self._rerun: set[str] = set()  # nodes a resume re-runs (already in steps)
+        self._values: dict[str, Any] = {}  # interrupt id -> resume value, worked out on record
         self._at: At | None = None  # where the last snapshot read stood (`where`)
         self._lock = threading.RLock()
         self._resuming = False  # during a resume: the ``during_resume`` crash point
@@ -237,6 +238,9 @@ class BaseSession(Applying):
         self.log.close_missing(self.thread_id, [r.interrupt_id for r in requests], now)
         self.requests = [r.replace(requested_at=first_seen.get(r.key)) for r in requests]
         self.decided = self._logged(self.requests)
+        if self._values:  # resume values worked out for interrupts no longer pending: gone
+            self._values = {r.interrupt_id: self._values[r.interrupt_id]
+                            for r in self.requests if r.interrupt_id in self._values}
         errors = [t.error for t in getattr(snapshot, "tasks", ()) if getattr(t, "error", None)]
         self.done = not self.requests and not getattr(snapshot, "next", ()) and not errors \
             and not getattr(snapshot, "tasks", ())  # tasks without interrupts: cut short
@@ -300,9 +304,16 @@ class BaseSession(Applying):
         _queue.check_claim(self.log, request, decision)
         last = all(r.key == request.key for r in self.pending)
         lease = {"owner": self.owner, "lease_s": self.lease_s} if last else {}
-        final = _queue.commit(self.log, request, decision, lease)
+        value = None  # a one-request interrupt's resume value is known now: logged with it
+        if request.count == 1 and request.approvals <= 1 and request.rejections <= 1:
+            value = resume_values([request], {request.key: decision}, [request.interrupt_id],
+                                  self.mapper)
+        final = _queue.commit(self.log, request, decision, lease,
+                              value[request.interrupt_id] if value else None)
         if final is not None:  # None: one vote of several needed approvals
             self.decided[request.key] = final
+            if value:
+                self._values.update(value)   # `_apply` resumes with it
         self._emit("changed", request.key)  # only this request changed
         return final is not None
 
