@@ -96,17 +96,15 @@ class Applying:
             raise AlreadyDecided(
                 f"interrupts {', '.join(interrupt_ids)} of thread {self.thread_id} are being "
                 "resumed by another process; nothing was changed")
-        if pending is not None and pending.issuperset(interrupt_ids):
-            gone, live, finish = [], list(interrupt_ids), False  # what split would say
-        else:
-            gone, live, finish = split((yield ReadState()), interrupt_ids)
-        known = {i: self._values.pop(i) for i in live if i in self._values}
-        values = {**resume_values(self.requests, self.decided,
-                                  [i for i in live if i not in known], self.mapper), **known}
-        values = {i: values[i] for i in live}   # in the graph's order
-        self._rerun.update(rerun_nodes(self.requests, live))
+        values: dict[str, Any] = {}
         left = None   # the thread as the resume left it
-        try:
+        try:  # from here on, any failure lets go of the lease
+            if pending is not None and pending.issuperset(interrupt_ids):
+                gone, live, finish = [], list(interrupt_ids), False  # what split would say
+            else:
+                gone, live, finish = split((yield ReadState()), interrupt_ids)
+            values = self._values_for(live)
+            self._rerun.update(rerun_nodes(self.requests, live))
             self._resuming = True
             with keep_lease(self.log, self.thread_id, interrupt_ids, self.owner, self.lease_s):
                 if finish:  # died mid-step (some writes saved, no new checkpoint)
@@ -133,6 +131,14 @@ class Applying:
             yield from self._auto_decide()
         else:
             yield from self._refresh()
+
+    def _values_for(self, live: list[str]) -> dict[str, Any]:
+        """Interrupt id -> the value to resume it with, in the graph's order (those worked
+        out when their decision was recorded are not worked out again)."""
+        known = {i: self._values.pop(i) for i in live if i in self._values}
+        values = resume_values(self.requests, self.decided,
+                               [i for i in live if i not in known], self.mapper)
+        return {i: known[i] if i in known else values[i] for i in live}
 
     def _fail(self, exc: BaseException) -> None:
         self.error = exc
