@@ -126,3 +126,13 @@ def calls_a_helper(state):
 def keeps_feedback_by_keyword(state):  # the answer named by the keyword it is passed as
     question = "Anything to add?"
     return dict(feedback=interrupt(question))  # noqa: C408 - the keyword is the point
+
+
+def answers_a_tool_call(state):  # an "answer" to a proposed call is a decision
+    answer = interrupt({"type": "tool_call", "name": "delete_user", "args": {"user_id": 7}})
+    return {"out": answer}
+
+
+def replies_with_the_draft(state):  # a "reply" to a draft is the draft, edited
+    reply = interrupt({"question": "What should we send?", "draft": state["llm_output"]})
+    return {"out": reply}

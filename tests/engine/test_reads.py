@@ -212,3 +212,10 @@ def test_a_resume_mapper_runs_once_per_decision_and_a_failing_one_records_nothin
     assert calls == ["reject", "approve"]                       # once per decision
     assert session.result["out"] == "approved"
     assert log.to_pandas().resume_value.tolist() == ["approve"]
+
+
+def test_an_answer_to_a_tool_call_is_the_decision_and_a_reply_to_a_draft_the_draft(run):
+    out = run(nodes.answers_a_tool_call, "approve")
+    assert (out["type"], out["args"]) == ("approve", {"user_id": 7})   # the documented dict
+    assert run(nodes.replies_with_the_draft, "approve") == "draft"
+    assert run(nodes.replies_with_the_draft, "edit", {"draft": "better"}) == "better"

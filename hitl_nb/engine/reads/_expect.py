@@ -51,6 +51,9 @@ _TEXTISH = re.compile(r"^(name|age|answer|reply|user_input|human_input|input_tex
                       r"clarification|guidance|instructions?|email|city|choice)$|feedback|"
                       r"edited|revised|corrected|updated|modified|content|draft|summary|"
                       r"(^|_)text_?\d*$", re.I)
+#: Those of them that say the answer is the proposed value, edited, even for a tool call.
+_EDITISH = re.compile(r"edited|revised|corrected|updated|modified|content|draft|summary|"
+                      r"(^|_)text_?\d*$", re.I)
 _YES_NO = re.compile(r"\b(yes|no|y/n|reject|deny)\b", re.I)
 _BOOLISH = re.compile(r"approv|confirm|accept|allow|proceed|consent|permit|^ok$|"
                       r"^is_ok|go_ahead|should_", re.I)
@@ -85,11 +88,19 @@ def expectation(use: Use, request: ReviewRequest, worded: bool = False
             return {"as": "answer", "number": False}
         return None  # passed on as it is, under a name that says nothing: the dict
     if isinstance(request.args, dict) and len(request.args) == 1 \
-            and "edit" in request.allowed and not use.number:
-        return {"as": "value", "arg": next(iter(request.args))}
+            and "edit" in request.allowed and not use.number \
+            and (any(map(_EDITISH.search, names)) or not _names_a_tool(request.raw)):
+        return {"as": "value", "arg": next(iter(request.args))}  # ``edited = interrupt(..)``
     if isinstance(request.raw, str) or use.number or "str" in use.types:
         return {"as": "answer", "number": use.number}
     return None
+
+
+def _names_a_tool(raw: Any) -> bool:
+    """The payload proposes a tool call (``{"action": ...}``, ``{"name": ..., "args": ...}``,
+    ``{"tool_call": ...}``): an ``answer`` to it is a decision, not its argument edited."""
+    return isinstance(raw, dict) and (any(k in raw for k in ("action", "tool", "tool_call"))
+                                      or ("name" in raw and "args" in raw))
 
 
 def _asks_in_words(request: ReviewRequest) -> bool:
