@@ -22,7 +22,8 @@ def answers_line(request: ReviewRequest) -> str | None:
         "bool": {"approve": "True", "reject": "False"},
         "text": {"approve": repr(how.get("approve")), "reject": repr(how.get("reject")),
                  "respond": "your text"},
-        "answer": {"respond": "your answer" + (" (as a number)" if how.get("number") else "")},
+        "answer": {"respond": "your answer" + (" (as a number)" if how.get("number") else
+                                               _choices(how.get("choices")))},
         "value": {"approve": f"the proposed {how.get('arg')}",
                   "edit": f"the edited {how.get('arg')}", "respond": "your text"},
     }.get(kind)
@@ -41,3 +42,8 @@ def answers_line(request: ReviewRequest) -> str | None:
 def _said(words: dict[str, str], allowed: tuple[str, ...]) -> list[str]:
     """``Approve -> 'continue'`` for each allowed decision the code compares a key to."""
     return [f"{kind.capitalize()} -> {words[kind]!r}" for kind in allowed if kind in words]
+
+
+def _choices(words: list[str] | None) -> str:
+    """`` (the code checks for 'left', 'right')`` when it compares the answer to words."""
+    return f" (the code checks for {', '.join(map(repr, words))})" if words else ""

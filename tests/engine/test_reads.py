@@ -88,8 +88,15 @@ def test_no_signal_keeps_the_documented_dict(run):
     assert out["approved"] is True and out["type"] == "approve" and out["args"] == {"amount": 10}
 
 
-def test_unknown_vocabulary_fails_closed(run):
-    assert run(nodes.unknown_words, "approve") == "rejected"  # the dict equals no word
+def test_a_choice_between_other_words_is_answered_by_typing_one(run, tmp_path):
+    with pytest.raises(hitl_nb.NotAllowed):   # nothing takes a branch by itself
+        run(nodes.unknown_words, "approve")
+    assert hitl_nb.DecisionLog(tmp_path / "h.db").to_pandas().empty
+    assert run(nodes.unknown_words, "respond", "left") == "approved"
+    session = hitl_nb.review(graph_of(nodes.unknown_words, tmp_path / "c.db"), {},
+                             display=False, log=tmp_path / "c.db")
+    assert "Respond -> your answer (the code checks for 'left')" in card_text(
+        session.pending[0])
 
 
 def test_only_the_decisions_the_code_can_receive_are_offered(tmp_path):

@@ -7,7 +7,8 @@ into the resume value by `hitl_nb.formats.plain`:
 - ``{"as": "text", "approve": "yes", "reject": "no"}``: ``if answer == "yes":`` -> the
   compared strings (Respond sends the reviewer's text);
 - ``{"as": "answer", "number": False}``: ``name = interrupt("What is your name?")`` ->
-  the reviewer's text (a number when the code compares it to one);
+  the reviewer's text (a number when the code compares it to one; ``choices``: the
+  words the code compares it to, ``choice == "left"``);
 - ``{"as": "value", "arg": "content"}``: ``edited = interrupt({"instruction": ...,
   "content": draft})`` -> Approve sends the proposed value, Edit the edited one;
 - ``{"as": "dict", "set": {...}, "args": [...], "comment": [...], "value": [...]}``:
@@ -20,7 +21,9 @@ or its annotation; a question the code writes in words, not a yes/no one (``{"a"
 interrupt("Name for a?")}``), wants the reviewer's text; ``{"answers": [interrupt(v)]}``
 says nothing. None (the documented dict) whenever the code gives no clear signal. The words that
 count as approving or rejecting are below; a comparison with other words only is no
-signal, so an unknown vocabulary fails closed (the dict equals no string).
+signal: a vocabulary of other words only (``choice == "left"``) is answered by typing
+one of them (Respond only: nothing takes a branch by itself), and one with a rejecting word
+but no approving one fails closed (the dict equals no string).
 """
 
 from __future__ import annotations
@@ -71,7 +74,9 @@ def expectation(use: Use, request: ReviewRequest, worded: bool = False
         return _as_dict(use, request)
     if use.text:
         approve = _first(use.text, APPROVE)
-        if approve is None:
+        if approve is None:  # ``choice == "left"``: the reviewer types one of the words
+            if _first(use.text, REJECT) is None:
+                return {"as": "answer", "number": False, "choices": list(use.text)}
             return None
         reject = _first(use.text, REJECT)
         if reject is None:  # the code's other branch takes anything: say why there
