@@ -114,3 +114,45 @@ def test_async_sessions_of_two_reviewers_resume_parallel_questions_once(db):
     asyncio.run(main())
     assert _rows(hitl_nb.DecisionLog(db)) == [("ask_a", "respond", "ana", "applied"),
                                                ("ask_b", "respond", "bob", "applied")]
+
+
+def test_a_stale_click_whose_left_decision_then_fails_to_apply_still_says_stale(db, start):
+    fail = {"on": True}
+
+    class Letters2(TypedDict, total=False):
+        a: Any
+        b: Any
+        after: Any
+
+    def ask_a(state: Letters2) -> dict:
+        return {"a": interrupt("Name for a?")}
+
+    def ask_b(state: Letters2) -> dict:
+        return {"b": interrupt("Name for b?")}
+
+    def after(state: Letters2) -> dict:
+        if fail["on"]:
+            raise RuntimeError("the next step is down")
+        return {"after": "ran"}
+
+    b = StateGraph(Letters2)
+    for name, fn in (("ask_a", ask_a), ("ask_b", ask_b), ("after", after)):
+        b.add_node(name, fn)
+    b.add_edge(START, "ask_a")
+    b.add_edge(START, "ask_b")
+    b.add_edge(["ask_a", "ask_b"], "after")
+    b.add_edge("after", END)
+    graph = b.compile(checkpointer=hitl_nb.checkpointer(db))
+    view = start(graph, {}, thread_id="t")
+    _card(view, "ask_a").respond("Ada")
+    stale = _card(view, "ask_b")
+    config = {"configurable": {"thread_id": "t"}}
+    graph.invoke(Command(resume={stale.request.interrupt_id: "by hand"}), config)
+    with pytest.raises(hitl_nb.StaleRequest):
+        stale.respond("Bea")
+    assert isinstance(view.error, RuntimeError) and not view.done   # shown, kept
+    assert _rows(hitl_nb.DecisionLog(db)) == [("ask_a", "respond", "ana", "recorded")]
+    fail["on"] = False
+    view.retry()                                                    # applied once
+    assert view.done and view.result == {"a": "Ada", "b": "by hand", "after": "ran"}
+    assert _rows(hitl_nb.DecisionLog(db)) == [("ask_a", "respond", "ana", "applied")]

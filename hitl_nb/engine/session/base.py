@@ -10,6 +10,7 @@ resumes the graph with an id-keyed ``Command`` and marks the rows applied.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -22,6 +23,7 @@ from langgraph.types import Command
 from ... import formats
 from ..._faults import fault, owner_id
 from ...analysis.log import DecisionLog
+from ...errors import ResumeFailed
 from ...model import (
     AlreadyDecided,
     ClaimedByOther,
@@ -264,7 +266,9 @@ class BaseSession(Applying):
                 return decision
         except StaleRequest:  # resumed elsewhere: show the thread as it is, and go on
             yield from self._refresh()  # with what is decided there (`_settle`)
-            yield from self._settle()
+            # a failure there is kept in ``error`` (the view's header shows it): this
+            with contextlib.suppress(ResumeFailed):  # click's own answer is that its
+                yield from self._settle()  # request was resumed elsewhere
             raise
         fault("after_record")
         if self.pending:  # others may have decided them meanwhile (the log knows)
