@@ -56,7 +56,9 @@ def test_two_reviewers_deciding_parallel_questions_at_once_resume_once(backend):
     assert len(ana.pending) == len(bob.pending) == 2   # each saw both open
     _card(ana, "ask_a").respond("Ada")
     assert not ana.done                                # bob's question is still open
+    bob_a = _card(bob, "ask_a")
     _card(bob, "ask_b").respond("Bo")                  # the last decision: bob resumes
+    assert bob_a.decision.response == "Ada"            # ana's answer shown on bob's card
     assert bob.done and bob.result == {"a": "Ada", "b": "Bo"}
     log = hitl_nb.DecisionLog(backend)
     assert _rows(log) == [("ask_a", "respond", "ana", "applied"),

@@ -289,7 +289,10 @@ class BaseSession(Applying):
         here. Each reviewer reads after its own commit, so the last to commit sees them
         all and resumes: two reviewers deciding a thread's requests at once never leave
         it waiting with every request decided."""
-        self.decided.update(self._logged(self.pending))
+        found = self._logged(self.pending)
+        if found.keys() - self.decided.keys():
+            self.decided.update(found)
+            self._emit("changed")   # their cards show those decisions
 
     def _logged(self, requests: list[ReviewRequest]) -> dict[tuple, Decision]:
         """The decisions the log holds for ``requests``' interrupts, by request key."""
