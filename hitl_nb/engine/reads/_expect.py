@@ -88,13 +88,14 @@ def expectation(use: Use, request: ReviewRequest, worded: bool = False
         return {"as": "bool"}
     if "dict" in use.types:
         return None
+    if _names_a_tool(request.raw) and not any(map(_EDITISH.search, names)):
+        return None  # an answer to a proposed call, passed on or formatted: the decision
     if not (use.number or "str" in use.types or any(map(_TEXTISH.search, names))):
         if use.value and worded and _asks_in_words(request):  # ``{"a": interrupt("Name for a?")}``
             return {"as": "answer", "number": False}
         return None  # passed on as it is, under a name that says nothing: the dict
     if isinstance(request.args, dict) and len(request.args) == 1 \
-            and "edit" in request.allowed and not use.number \
-            and (any(map(_EDITISH.search, names)) or not _names_a_tool(request.raw)):
+            and "edit" in request.allowed and not use.number:
         return {"as": "value", "arg": next(iter(request.args))}  # ``edited = interrupt(..)``
     if isinstance(request.raw, str) or use.number or "str" in use.types:
         return {"as": "answer", "number": use.number}
